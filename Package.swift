@@ -1,0 +1,40 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "tune",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tune", targets: ["tune"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System library: Debian's libopenblas-dev, found through pkg-config.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Float32 tensors, seeded RNG and kernels; the only user of COpenBLAS.
+        .target(name: "Tensor", dependencies: ["COpenBLAS"]),
+        // Layers with forward/backward, the CNN+LSTM model, loss, Adam, schedulers, safetensors.
+        .target(name: "NN", dependencies: ["Tensor"]),
+        // NPY and flow-record formats, cleaning, scalers, splits, batches, synthetic traffic.
+        .target(name: "Data", dependencies: ["Tensor"]),
+        // The command-line tool: parses arguments and calls into the libraries.
+        .executableTarget(
+            name: "tune",
+            dependencies: [
+                "NN", "Data", "Tensor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Shared helpers for tests: locating fixtures and data, tolerances.
+        .target(name: "TestSupport", dependencies: ["Tensor", "Data"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "Data", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "TestSupport"]),
+    ]
+)

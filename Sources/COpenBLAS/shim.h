@@ -1,0 +1,2 @@
+/* OpenBLAS's CBLAS interface (sgemm, thread control). */
+#include <cblas.h>
