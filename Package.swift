@@ -23,11 +23,13 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor"]),
         // NPY and flow-record formats, cleaning, scalers, splits, batches, synthetic traffic.
         .target(name: "Data", dependencies: ["Tensor"]),
+        // Training runs, metrics, checkpoints, benchmarks.
+        .target(name: "Training", dependencies: ["NN", "Data", "Tensor"]),
         // The command-line tool: parses arguments and calls into the libraries.
         .executableTarget(
             name: "tune",
             dependencies: [
-                "NN", "Data", "Tensor",
+                "Training", "NN", "Data", "Tensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

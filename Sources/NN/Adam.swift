@@ -1,0 +1,71 @@
+import Foundation
+import Tensor
+
+/// Adam as `torch.optim.Adam` (single-tensor CPU path), over a store's flat parameters:
+/// weight decay is added to the gradient (L2, not AdamW), moments are updated with
+/// bias correction, and one loop covers every parameter.
+public final class Adam {
+    public var learningRate: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public let weightDecay: Float
+    /// Steps taken so far (PyTorch's `state['step']`).
+    public var step: Int = 0
+
+    private let store: ParameterStore
+    /// First moments, one per parameter value.
+    public let firstMoments: Tensor   // (P)
+    /// Second moments, one per parameter value.
+    public let secondMoments: Tensor  // (P)
+
+    public init(parameters store: ParameterStore, learningRate: Float = 1e-3, beta1: Float = 0.9,
+                beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        self.store = store
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        firstMoments = Tensor(shape: [store.parameterCount])
+        secondMoments = Tensor(shape: [store.parameterCount])
+    }
+
+    /// Applies one update from the store's current gradients.
+    public func update() {
+        step += 1
+        let biasCorrection1 = 1 - pow(Double(beta1), Double(step))
+        let biasCorrection2 = 1 - pow(Double(beta2), Double(step))
+        let stepSize = Float(Double(learningRate) / biasCorrection1)
+        let biasCorrection2Root = Float(biasCorrection2.squareRoot())
+        let p = store.parameters
+        let g = store.gradients
+        let m = firstMoments.pointer
+        let v = secondMoments.pointer
+        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
+        for index in 0..<store.parameterCount {
+            var gradient = g[index]
+            if decay != 0 { gradient += decay * p[index] }
+            m[index] += (1 - b1) * (gradient - m[index])
+            v[index] = b2 * v[index] + (1 - b2) * gradient * gradient
+            let denominator = v[index].squareRoot() / biasCorrection2Root + eps
+            p[index] -= stepSize * (m[index] / denominator)
+        }
+    }
+}
+
+/// Gradient-norm clipping as `torch.nn.utils.clip_grad_norm_` (L2 norm over all gradients).
+public enum GradientClipping {
+    /// Scales the store's gradients so their total norm is at most `maximumNorm`;
+    /// returns the norm before clipping.
+    @discardableResult
+    public static func clip(_ store: ParameterStore, maximumNorm: Float) -> Float {
+        let total = Float(Kernels.sumOfSquares(store.gradients, count: store.parameterCount).squareRoot())
+        let coefficient = min(maximumNorm / (total + 1e-6), 1)
+        if coefficient < 1 {
+            let g = store.gradients
+            for index in 0..<store.parameterCount { g[index] *= coefficient }
+        }
+        return total
+    }
+}

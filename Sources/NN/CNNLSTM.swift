@@ -1,0 +1,166 @@
+import Tensor
+
+/// The CNN+LSTM detector of DESIGN.md, compatible with the PyTorch reference module:
+///
+///     input (N, C, L)
+///     [Conv1d(k, pad k/2) BatchNorm1d ReLU MaxPool1d(2)] per conv block   conv.{4b}, conv.{4b+1}
+///     Dropout(p)
+///     LSTM(H, layers, bidirectional for bilstm/attention)                  lstm.*
+///     plain head: last time step; attention head: BatchNorm1d(y + MHA(y)) averaged over time
+///     Linear(D -> classes)                                                 fc
+///
+/// Activations run channels-last, (N, L, C), so the convolution output feeds the batch-first
+/// LSTM without a transpose. All state lives in `parameters`, named like PyTorch's `state_dict`.
+public final class CNNLSTM {
+    public let configuration: ModelConfiguration
+    /// Every parameter, gradient and buffer, flat.
+    public let parameters = ParameterStore()
+
+    private let convolutions: [Conv1d]
+    private let normalizations: [BatchNorm1d]
+    private let activations: [ReLU]
+    private let pools: [MaxPool1d]
+    private let dropout: Dropout
+    private let lstm: LSTM
+    private let attention: MultiHeadSelfAttention?
+    private let attentionNormalization: BatchNorm1d?
+    private let classifier: Linear
+
+    private let channelsLastInput = Tensor(shape: [0])  // (N, L, C)
+    private let summary = Tensor(shape: [0])            // (N, D): last step or time average
+    private let residual = Tensor(shape: [0])           // (N, T, D): y + MHA(y)
+    private let dSequence = Tensor(shape: [0])          // (N, T, D)
+    private let dRecurrent = Tensor(shape: [0])         // (N, T, D)
+
+    /// Builds the layers and initialises them as PyTorch does, from `seed`.
+    public init(configuration: ModelConfiguration, seed: UInt64 = 0) throws(ModelError) {
+        try configuration.validate()
+        self.configuration = configuration
+        let store = parameters
+        let padding = configuration.kernelSize / 2
+        var convolutions: [Conv1d] = []
+        var normalizations: [BatchNorm1d] = []
+        var channels = configuration.inputChannels
+        for (block, outputChannels) in configuration.convChannels.enumerated() {
+            convolutions.append(Conv1d(
+                inputChannels: channels, outputChannels: outputChannels,
+                kernelSize: configuration.kernelSize, padding: padding,
+                name: "conv.\(4 * block)", store: store))
+            normalizations.append(BatchNorm1d(features: outputChannels, name: "conv.\(4 * block + 1)", store: store))
+            channels = outputChannels
+        }
+        self.convolutions = convolutions
+        self.normalizations = normalizations
+        activations = configuration.convChannels.map { _ in ReLU() }
+        pools = configuration.convChannels.map { _ in MaxPool1d(kernelSize: 2) }
+        dropout = Dropout(probability: configuration.dropout)
+        lstm = LSTM(inputSize: channels, hiddenSize: configuration.lstmHidden,
+                    layerCount: configuration.lstmLayers, bidirectional: configuration.variant.isBidirectional,
+                    name: "lstm", store: store)
+        let width = configuration.recurrentWidth
+        if configuration.variant.hasAttention {
+            attention = MultiHeadSelfAttention(dimension: width, heads: configuration.heads,
+                                               headDimension: configuration.headDim, name: "mha", store: store)
+            attentionNormalization = BatchNorm1d(features: width, name: "bn", store: store)
+        } else {
+            attention = nil
+            attentionNormalization = nil
+        }
+        classifier = Linear(inputFeatures: width, outputFeatures: configuration.classCount, name: "fc", store: store)
+        store.allocate()
+        resetParameters(seed: seed)
+    }
+
+    /// PyTorch's default initialisation of every layer, drawn from a generator seeded with `seed`.
+    public func resetParameters(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        for (convolution, normalization) in zip(convolutions, normalizations) {
+            convolution.resetParameters(generator: &generator)
+            normalization.resetParameters()
+        }
+        lstm.resetParameters(generator: &generator)
+        attention?.resetParameters(generator: &generator)
+        attentionNormalization?.resetParameters()
+        classifier.resetParameters(generator: &generator)
+    }
+
+    /// input (N, C, L) -> logits (N, classes). Training mode uses batch statistics and dropout
+    /// (masks drawn from `generator`); evaluation mode uses running statistics and no dropout.
+    @discardableResult
+    public func forward(_ input: Tensor, training: Bool, generator: inout SeededGenerator) -> Tensor {
+        precondition(input.shape.count == 3 && input.shape[1] == configuration.inputChannels,
+                     "CNNLSTM expects (N, \(configuration.inputChannels), L), got \(input.shape)")
+        let (batch, channels, length) = (input.shape[0], input.shape[1], input.shape[2])
+        channelsLastInput.resize(to: [batch, length, channels])
+        Kernels.transpose(input.pointer, batch: batch, rows: channels, columns: length,
+                          into: channelsLastInput.pointer)
+        var x = channelsLastInput
+        for block in convolutions.indices {
+            x = convolutions[block].forward(x)
+            x = normalizations[block].forward(x, training: training)
+            x = activations[block].forward(x)
+            x = pools[block].forward(x)
+        }
+        x = dropout.forward(x, training: training, generator: &generator)
+        let y = lstm.forward(x)  // (N, T, D)
+        let (steps, width) = (y.shape[1], y.shape[2])
+        summary.resize(to: [batch, width])
+        if let attention, let attentionNormalization {
+            let attended = attention.forward(y)
+            residual.resize(to: y.shape)
+            for index in 0..<y.count { residual.pointer[index] = y.pointer[index] + attended.pointer[index] }
+            let normalized = attentionNormalization.forward(residual, training: training).pointer
+            summary.zero()
+            let inverseSteps = 1 / Float(steps)
+            for n in 0..<batch {
+                let target = summary.pointer + n * width
+                for t in 0..<steps {
+                    let row = normalized + (n * steps + t) * width
+                    for d in 0..<width { target[d] += row[d] }
+                }
+                for d in 0..<width { target[d] *= inverseSteps }
+            }
+        } else {
+            for n in 0..<batch {
+                (summary.pointer + n * width).update(from: y.pointer + (n * steps + steps - 1) * width, count: width)
+            }
+        }
+        return classifier.forward(summary)
+    }
+
+    /// dLogits (N, classes) -> every parameter gradient (accumulated; zero them before each step).
+    public func backward(_ dLogits: Tensor) {
+        let dSummary = classifier.backward(dLogits)  // (N, D)
+        let y = lstm.output
+        let (batch, steps, width) = (y.shape[0], y.shape[1], y.shape[2])
+        dSequence.resize(to: y.shape, zero: true)
+        if let attention, let attentionNormalization {
+            let inverseSteps = 1 / Float(steps)
+            for n in 0..<batch {
+                let source = dSummary.pointer + n * width
+                for t in 0..<steps {
+                    let row = dSequence.pointer + (n * steps + t) * width
+                    for d in 0..<width { row[d] = source[d] * inverseSteps }
+                }
+            }
+            let dResidual = attentionNormalization.backward(dSequence)
+            let fromAttention = attention.backward(dResidual)
+            dRecurrent.resize(to: y.shape)
+            for index in 0..<y.count {
+                dRecurrent.pointer[index] = dResidual.pointer[index] + fromAttention.pointer[index]
+            }
+        } else {
+            for n in 0..<batch {
+                (dSequence.pointer + (n * steps + steps - 1) * width).update(from: dSummary.pointer + n * width, count: width)
+            }
+            dRecurrent.copy(from: dSequence)
+        }
+        var dx = dropout.backward(lstm.backward(dRecurrent))
+        for block in convolutions.indices.reversed() {
+            dx = pools[block].backward(dx)
+            dx = activations[block].backward(dx)
+            dx = normalizations[block].backward(dx)
+            if let dInput = convolutions[block].backward(dx, computeInputGradient: block > 0) { dx = dInput }
+        }
+    }
+}
