@@ -84,12 +84,28 @@ public final class CNNLSTM {
         classifier.resetParameters(generator: &generator)
     }
 
+    /// Throws unless `shape` is an input this model accepts: (N, C, L) with the configured C, at
+    /// least one sample (two in training, for the batch statistics) and L long enough to survive
+    /// the pooling.
+    public func checkInput(shape: [Int], training: Bool) throws(ModelError) {
+        let expected = "(N, \(configuration.inputChannels), L)"
+        guard shape.count == 3, shape[1] == configuration.inputChannels else {
+            throw .inputShape("the model takes input of shape \(expected), got \(shape)")
+        }
+        guard shape[0] >= (training ? 2 : 1) else {
+            throw .inputShape("a \(training ? "training " : "")batch needs at least \(training ? 2 : 1) samples, got \(shape[0])")
+        }
+        guard configuration.recurrentLength(inputLength: shape[2]) >= 1 else {
+            throw .inputShape("sequences of \(shape[2]) steps are too short for \(configuration.convChannels.count) pooling blocks")
+        }
+    }
+
     /// input (N, C, L) -> logits (N, classes). Training mode uses batch statistics and dropout
     /// (masks drawn from `generator`); evaluation mode uses running statistics and no dropout.
+    /// Throws for an input shape the model cannot take (see `checkInput`).
     @discardableResult
-    public func forward(_ input: Tensor, training: Bool, generator: inout SeededGenerator) -> Tensor {
-        precondition(input.shape.count == 3 && input.shape[1] == configuration.inputChannels,
-                     "CNNLSTM expects (N, \(configuration.inputChannels), L), got \(input.shape)")
+    public func forward(_ input: Tensor, training: Bool, generator: inout SeededGenerator) throws(ModelError) -> Tensor {
+        try checkInput(shape: input.shape, training: training)
         let (batch, channels, length) = (input.shape[0], input.shape[1], input.shape[2])
         channelsLastInput.resize(to: [batch, length, channels])
         Kernels.transpose(input.pointer, batch: batch, rows: channels, columns: length,

@@ -90,10 +90,12 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
 /// Errors in a model's configuration or use.
 public enum ModelError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(field: String, message: String)
+    case inputShape(String)
 
     public var description: String {
         switch self {
         case .invalidConfiguration(let field, let message): return "model setting '\(field)' \(message)"
+        case .inputShape(let message): return message
         }
     }
 }

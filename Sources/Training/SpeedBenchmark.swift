@@ -52,27 +52,27 @@ public struct SpeedBenchmark: Sendable {
         for index in 0..<input.count { input[flat: index] = generator.nextNormal() }
         let labels = (0..<batchSize).map { _ in Int32(generator.nextIndex(below: classes)) }
 
-        func trainingStep() {
-            let logits = model.forward(input, training: true, generator: &generator)
+        func trainingStep() throws {
+            let logits = try model.forward(input, training: true, generator: &generator)
             _ = criterion.forward(logits: logits, labels: labels)
             model.parameters.zeroGradients()
             model.backward(criterion.dLogits)
             GradientClipping.clip(model.parameters, maximumNorm: 5)
             adam.update()
         }
-        for _ in 0..<3 { trainingStep() }
+        for _ in 0..<3 { try trainingStep() }
         let trainingStart = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<steps { trainingStep() }
+        for _ in 0..<steps { try trainingStep() }
         let trainingSeconds = Double(DispatchTime.now().uptimeNanoseconds - trainingStart) / 1e9
 
         let inferenceInput = Tensor(shape: [inferenceBatchSize, channels, sequenceLength])
         for index in 0..<inferenceInput.count { inferenceInput[flat: index] = generator.nextNormal() }
-        model.forward(inferenceInput, training: false, generator: &generator)
+        try model.forward(inferenceInput, training: false, generator: &generator)
         let inferenceStart = DispatchTime.now().uptimeNanoseconds
         var inferred = 0
         var elapsed = 0.0
         repeat {
-            model.forward(inferenceInput, training: false, generator: &generator)
+            try model.forward(inferenceInput, training: false, generator: &generator)
             inferred += inferenceBatchSize
             elapsed = Double(DispatchTime.now().uptimeNanoseconds - inferenceStart) / 1e9
         } while elapsed < inferenceSeconds

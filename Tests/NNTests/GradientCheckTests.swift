@@ -156,12 +156,12 @@ struct GradientCheckTests {
         let criterion = CrossEntropy()
         let labels: [Int32] = [0, 2, 1]
         // The model's loss replaces sum(output * upstream): the upstream is dLoss/dLogits.
-        func loss() -> Double {
+        func loss() throws -> Double {
             var generator = SeededGenerator(seed: 0)
-            return Double(criterion.forward(logits: model.forward(input, training: true, generator: &generator),
+            return Double(criterion.forward(logits: try model.forward(input, training: true, generator: &generator),
                                             labels: labels))
         }
-        _ = loss()
+        _ = try loss()
         model.parameters.zeroGradients()
         model.backward(criterion.dLogits)
         // Per-element differences drown in float32 noise for a whole network, so each tensor is
@@ -177,9 +177,9 @@ struct GradientCheckTests {
             guard norm > 1e-6 else { continue }  // zero in exact arithmetic (bias before BatchNorm)
             let original = Array(UnsafeBufferPointer(start: values, count: entry.count))
             for index in 0..<entry.count { values[index] = original[index] + step * direction[index] }
-            let plus = loss()
+            let plus = try loss()
             for index in 0..<entry.count { values[index] = original[index] - step * direction[index] }
-            let minus = loss()
+            let minus = try loss()
             for index in 0..<entry.count { values[index] = original[index] }
             let numeric = Float((plus - minus) / Double(2 * step))
             #expect(abs(numeric - norm) <= 2e-2 * max(norm, 1e-2),

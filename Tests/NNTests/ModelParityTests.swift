@@ -28,7 +28,7 @@ struct ModelParityTests {
         try fixture.loadParameters(into: model.parameters)
 
         var generator = SeededGenerator(seed: 0)
-        let logits = model.forward(try fixture.tensor("input"), training: true, generator: &generator)
+        let logits = try model.forward(try fixture.tensor("input"), training: true, generator: &generator)
         Tolerance.expectClose(logits.toArray(), try fixture.floats("logits"), "logits")
         let criterion = CrossEntropy()
         let loss = criterion.forward(logits: logits, labels: try fixture.labels("target"))

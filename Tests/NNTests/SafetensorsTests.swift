@@ -22,8 +22,8 @@ struct SafetensorsTests {
         let input = Tensor(shape: [5, 3, 12])
         for index in 0..<input.count { input[flat: index] = generator.nextNormal() }
         // One training forward moves the running statistics and the counters off their defaults.
-        model.forward(input, training: true, generator: &generator)
-        let expected = model.forward(input, training: false, generator: &generator).toArray()
+        try model.forward(input, training: true, generator: &generator)
+        let expected = try model.forward(input, training: false, generator: &generator).toArray()
 
         let path = temporaryPath("model.safetensors")
         try Safetensors.write(tensors: model.parameters.stateDictionary(), metadata: ["variant": "attention"], to: path)
@@ -33,7 +33,7 @@ struct SafetensorsTests {
 
         let restored = try CNNLSTM(configuration: configuration, seed: 99)
         try restored.parameters.load(file.tensors, path: path)
-        #expect(restored.forward(input, training: false, generator: &generator).toArray() == expected)
+        #expect(try restored.forward(input, training: false, generator: &generator).toArray() == expected)
     }
 
     @Test func headerIsPaddedToEightBytes() throws {
@@ -99,6 +99,21 @@ struct SafetensorsTests {
         tensors["mha.q.weight"] = SafeTensor(shape: [1], floats: [0])
         #expect(throws: SafetensorsError.unexpectedTensors(path: "m", names: ["mha.q.weight"])) {
             try model.parameters.load(tensors, path: "m")
+        }
+    }
+
+    @Test func wrongInputShapesThrowInsteadOfCrashing() throws {
+        let model = try CNNLSTM(configuration: ModelConfiguration(inputChannels: 3, classCount: 2))
+        var generator = SeededGenerator(seed: 0)
+        for (shape, training) in [([4, 2, 16], false), ([4, 3], false), ([1, 3, 16], true), ([4, 3, 3], false)] {
+            #expect(throws: ModelError.self, "\(shape)") {
+                try model.forward(Tensor(shape: shape), training: training, generator: &generator)
+            }
+        }
+        #expect(throws: ModelError.self) {
+            var configuration = ModelConfiguration(inputChannels: 3, classCount: 1)
+            configuration.dropout = 1
+            try configuration.validate()
         }
     }
 
