@@ -1,4 +1,3 @@
-import Foundation
 import Tensor
 
 /// Batch normalisation over the channel dimension, as `torch.nn.BatchNorm1d`, on channels-last
@@ -24,9 +23,12 @@ public final class BatchNorm1d {
     /// The last backward pass's input gradient.
     public let dInput = Tensor(shape: [0])
     private let normalized = Tensor(shape: [0])  // (rows, C): (x - mean) * inverseStd
-    private var inverseStandardDeviation: [Float]  // (C)
-    private var sums: [Double]                     // (C) scratch
-    private var squares: [Double]                  // (C) scratch
+    private let mean: Tensor                      // (C): the mean used by the last forward pass
+    private let inverseStandardDeviation: Tensor  // (C)
+    private let shift = Tensor(shape: [0])        // (C): mean(dy) in backward
+    private let slope = Tensor(shape: [0])        // (C): mean(dy * xhat) in backward
+    private var sums: [Double]                    // (C) scratch
+    private var squares: [Double]                 // (C) scratch
     private var rows = 0
     private var trainedLastForward = true
 
@@ -40,7 +42,8 @@ public final class BatchNorm1d {
         runningMean = store.addBuffer(name: "\(name).running_mean", shape: [features])
         runningVariance = store.addBuffer(name: "\(name).running_var", shape: [features])
         batchesTracked = store.addCounter(name: "\(name).num_batches_tracked")
-        inverseStandardDeviation = Array(repeating: 0, count: features)
+        mean = Tensor(shape: [features])
+        inverseStandardDeviation = Tensor(shape: [features])
         sums = Array(repeating: 0, count: features)
         squares = Array(repeating: 0, count: features)
     }
@@ -69,12 +72,13 @@ public final class BatchNorm1d {
         let varianceBuffer = store.buffer(runningVariance)
         let channels = features
 
-        sums.withUnsafeMutableBufferPointer { sum in
-        squares.withUnsafeMutableBufferPointer { square in
-        inverseStandardDeviation.withUnsafeMutableBufferPointer { inverse in
-            if training {
-                precondition(rows > 1, "BatchNorm1d needs more than one value per channel in training")
-                // Two passes in Double: mean, then the biased variance around it.
+        let mu = mean.pointer
+        let inverse = inverseStandardDeviation.pointer
+        if training {
+            precondition(rows > 1, "BatchNorm1d needs more than one value per channel in training")
+            sums.withUnsafeMutableBufferPointer { sum in
+            squares.withUnsafeMutableBufferPointer { square in
+                // Two passes in Double: the mean, then the biased variance around it.
                 for c in 0..<channels { sum[c] = 0; square[c] = 0 }
                 for r in 0..<rows {
                     let row = x + r * channels
@@ -93,30 +97,29 @@ public final class BatchNorm1d {
                 let take = Double(momentum)
                 for c in 0..<channels {
                     let variance = square[c] / count
+                    mu[c] = Float(sum[c])
                     inverse[c] = Float(1 / (variance + Double(epsilon)).squareRoot())
                     meanBuffer[c] = Float(keep * Double(meanBuffer[c]) + take * sum[c])
                     varianceBuffer[c] = Float(keep * Double(varianceBuffer[c]) + take * square[c] / (count - 1))
-                    square[c] = sum[c]  // reuse as the mean for the normalisation pass
-                }
-                store.counters[batchesTracked.offset] += 1
-            } else {
-                for c in 0..<channels {
-                    square[c] = Double(meanBuffer[c])
-                    inverse[c] = 1 / (varianceBuffer[c] + epsilon).squareRoot()
                 }
             }
-            let xhat = normalized.pointer
-            let y = output.pointer
-            for r in 0..<rows {
-                let offset = r * channels
-                for c in 0..<channels {
-                    let value = (x[offset + c] - Float(square[c])) * inverse[c]
-                    xhat[offset + c] = value
-                    y[offset + c] = gamma[c] * value + beta[c]
-                }
+            }
+            store.counters[batchesTracked.offset] += 1
+        } else {
+            for c in 0..<channels {
+                mu[c] = meanBuffer[c]
+                inverse[c] = 1 / (varianceBuffer[c] + epsilon).squareRoot()
             }
         }
-        }
+        let xhat = normalized.pointer
+        let y = output.pointer
+        for r in 0..<rows {
+            let offset = r * channels
+            for c in 0..<channels {
+                let value = (x[offset + c] - mu[c]) * inverse[c]
+                xhat[offset + c] = value
+                y[offset + c] = gamma[c] * value + beta[c]
+            }
         }
         return output
     }
@@ -135,9 +138,9 @@ public final class BatchNorm1d {
         let channels = features
         let count = rows
         let training = trainedLastForward
+        let inverse = inverseStandardDeviation.pointer
         sums.withUnsafeMutableBufferPointer { sumDy in
         squares.withUnsafeMutableBufferPointer { sumDyXhat in
-        inverseStandardDeviation.withUnsafeMutableBufferPointer { inverse in
             for c in 0..<channels { sumDy[c] = 0; sumDyXhat[c] = 0 }
             for r in 0..<count {
                 let offset = r * channels
@@ -150,25 +153,31 @@ public final class BatchNorm1d {
                 dGamma[c] += Float(sumDyXhat[c])
                 dBeta[c] += Float(sumDy[c])
             }
-            if training {
-                // dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat))
-                let n = Double(count)
-                for c in 0..<channels { sumDy[c] /= n; sumDyXhat[c] /= n }
-                for r in 0..<count {
-                    let offset = r * channels
-                    for c in 0..<channels {
-                        let centered = dy[offset + c] - Float(sumDy[c]) - xhat[offset + c] * Float(sumDyXhat[c])
-                        dx[offset + c] = gamma[c] * inverse[c] * centered
-                    }
-                }
-            } else {
-                for r in 0..<count {
-                    let offset = r * channels
-                    for c in 0..<channels { dx[offset + c] = dy[offset + c] * gamma[c] * inverse[c] }
-                }
+            // dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)) in training,
+            // gamma * invstd * dy in evaluation; `scale`, `shift`, `slope` hold the per-channel parts.
+            let n = Double(count)
+            let scale = mean.pointer  // reused: the forward mean is not needed any more
+            for c in 0..<channels {
+                scale[c] = gamma[c] * inverse[c]
+                sumDy[c] = training ? sumDy[c] / n : 0
+                sumDyXhat[c] = training ? sumDyXhat[c] / n : 0
+            }
+            shift.resize(to: [channels])
+            slope.resize(to: [channels])
+            for c in 0..<channels {
+                shift.pointer[c] = Float(sumDy[c])
+                slope.pointer[c] = Float(sumDyXhat[c])
             }
         }
         }
+        let shiftValues = shift.pointer
+        let slopeValues = slope.pointer
+        let scale = mean.pointer
+        for r in 0..<count {
+            let offset = r * channels
+            for c in 0..<channels {
+                dx[offset + c] = scale[c] * (dy[offset + c] - shiftValues[c] - xhat[offset + c] * slopeValues[c])
+            }
         }
         return dInput
     }

@@ -1,4 +1,3 @@
-import Foundation
 import Tensor
 
 /// A multi-layer, optionally bidirectional LSTM, as `torch.nn.LSTM(batch_first=True)` with zero
@@ -7,7 +6,7 @@ import Tensor
 ///
 /// Gate order is PyTorch's (i, f, g, o). The input projection of every time step is one matrix
 /// product per direction; each step then adds h_{t-1} W_hh^T in place and applies the gate
-/// nonlinearities in one fused pass.
+/// nonlinearities with vectorised passes.
 public final class LSTM {
     public let inputSize: Int
     public let hiddenSize: Int
@@ -108,10 +107,12 @@ final class DirectionCell {
 
     private let gates = Tensor(shape: [0])          // (N, L, 4H): activated i, f, g, o
     private let cellStates = Tensor(shape: [0])     // (N, L, H)
+    private let cellTanhs = Tensor(shape: [0])      // (N, L, H): tanh(c_t), reused by backward
     private let dGates = Tensor(shape: [0])         // (N, L, 4H)
     private let previousHidden = Tensor(shape: [0]) // (N, L, H): h_{t-1} per step, 0 at the first
     private let dHiddenNext = Tensor(shape: [0])    // (N, H)
     private let dCellNext = Tensor(shape: [0])      // (N, H)
+    private let zeroRow: Tensor                     // (H): the cell state before the first step
     private let combinedBias: Tensor                 // (4H): b_ih + b_hh
 
     init(inputSize: Int, hiddenSize: Int, reverse: Bool, directionIndex: Int, directionCount: Int,
@@ -127,6 +128,7 @@ final class DirectionCell {
         biasInput = store.addParameter(name: "\(name).bias_ih_\(suffix)", shape: [4 * hiddenSize])
         biasHidden = store.addParameter(name: "\(name).bias_hh_\(suffix)", shape: [4 * hiddenSize])
         combinedBias = Tensor(shape: [4 * hiddenSize])
+        zeroRow = Tensor(shape: [hiddenSize])
     }
 
     func resetParameters(generator: inout SeededGenerator) {
@@ -149,6 +151,7 @@ final class DirectionCell {
         let rows = batch * length
         gates.resize(to: [batch, length, gateWidth])
         cellStates.resize(to: [batch, length, h])
+        cellTanhs.resize(to: [batch, length, h])
 
         // gates (N*L, 4H) = input (N*L, In) @ W_ih^T + (b_ih + b_hh)
         let bi = store.value(biasInput)
@@ -175,21 +178,22 @@ final class DirectionCell {
             for n in 0..<batch {
                 let g = stepGates + n * length * gateWidth
                 let cell = cellStates.pointer + (n * length + t) * h
+                let cellTanh = cellTanhs.pointer + (n * length + t) * h
                 let hidden = output.pointer + (n * length + t) * outputWidth + hiddenColumn
-                let previousCell: UnsafeMutablePointer<Float>? = step > 0
-                    ? cellStates.pointer + (n * length + time(step: step - 1, length: length)) * h : nil
+                // i, f, o through sigmoid and g through tanh, in place.
+                Activations.sigmoid(g, count: 2 * h)
+                Activations.tanh(g + 2 * h, count: h)
+                Activations.sigmoid(g + 3 * h, count: h)
+                if step > 0 {
+                    let previousCell = cellStates.pointer + (n * length + time(step: step - 1, length: length)) * h
+                    for j in 0..<h { cell[j] = g[h + j] * previousCell[j] + g[j] * g[2 * h + j] }
+                } else {
+                    for j in 0..<h { cell[j] = g[j] * g[2 * h + j] }
+                }
                 for j in 0..<h {
-                    let inputGate = Kernels.sigmoid(g[j])
-                    let forgetGate = Kernels.sigmoid(g[h + j])
-                    let candidate = tanhf(g[2 * h + j])
-                    let outputGate = Kernels.sigmoid(g[3 * h + j])
-                    g[j] = inputGate
-                    g[h + j] = forgetGate
-                    g[2 * h + j] = candidate
-                    g[3 * h + j] = outputGate
-                    let c = (previousCell.map { forgetGate * $0[j] } ?? 0) + inputGate * candidate
-                    cell[j] = c
-                    hidden[j] = outputGate * tanhf(c)
+                    let squashed = Activations.tanh(cell[j])
+                    cellTanh[j] = squashed
+                    hidden[j] = g[3 * h + j] * squashed
                 }
             }
         }
@@ -215,18 +219,17 @@ final class DirectionCell {
             for n in 0..<batch {
                 let g = gates.pointer + (n * length + t) * gateWidth
                 let dg = dGates.pointer + (n * length + t) * gateWidth
-                let cell = cellStates.pointer + (n * length + t) * h
+                let cellTanh = cellTanhs.pointer + (n * length + t) * h
                 let dy = dOutput.pointer + (n * length + t) * outputWidth + hiddenColumn
                 let dhNext = dHiddenNext.pointer + n * h
                 let dcNext = dCellNext.pointer + n * h
-                let previousCell: UnsafeMutablePointer<Float>? = previous >= 0
-                    ? cellStates.pointer + (n * length + previous) * h : nil
+                let previousCell = previous >= 0 ? cellStates.pointer + (n * length + previous) * h : zeroRow.pointer
                 for j in 0..<h {
                     let inputGate = g[j], forgetGate = g[h + j], candidate = g[2 * h + j], outputGate = g[3 * h + j]
-                    let tanhCell = tanhf(cell[j])
+                    let tanhCell = cellTanh[j]
                     let dHidden = dy[j] + dhNext[j]
                     let dCell = dHidden * outputGate * (1 - tanhCell * tanhCell) + dcNext[j]
-                    let cPrevious = previousCell?[j] ?? 0
+                    let cPrevious = previousCell[j]
                     dg[j] = dCell * candidate * inputGate * (1 - inputGate)
                     dg[h + j] = dCell * cPrevious * forgetGate * (1 - forgetGate)
                     dg[2 * h + j] = dCell * inputGate * (1 - candidate * candidate)

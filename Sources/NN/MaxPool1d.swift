@@ -31,6 +31,22 @@ public final class MaxPool1d {
         let y = output.pointer
         let window = kernelSize
         winners.withUnsafeMutableBufferPointer { winner in
+            if window == 2 {
+                // The common case, branch-free so it vectorises.
+                for n in 0..<batch {
+                    for l in 0..<pooled {
+                        let outputRow = (n * pooled + l) * channels
+                        let first = x + (n * length + 2 * l) * channels
+                        let second = first + channels
+                        for c in 0..<channels {
+                            let takeSecond = second[c] > first[c] || second[c].isNaN
+                            y[outputRow + c] = takeSecond ? second[c] : first[c]
+                            winner[outputRow + c] = takeSecond ? 1 : 0
+                        }
+                    }
+                }
+                return
+            }
             for n in 0..<batch {
                 for l in 0..<pooled {
                     let outputRow = (n * pooled + l) * channels

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Small vector kernels shared by the layers: reductions, transposes, softmax.
 public enum Kernels {
     /// sums (C) += column sums of matrix (R, C).
@@ -44,7 +42,7 @@ public enum Kernels {
             for c in 0..<columns { maximum = Swift.max(maximum, row[c]) }
             var total: Float = 0
             for c in 0..<columns {
-                let value = expf(row[c] - maximum)
+                let value = Activations.exp(row[c] - maximum)
                 row[c] = value
                 total += value
             }
@@ -58,11 +56,5 @@ public enum Kernels {
         var total: Double = 0
         for i in 0..<count { total += Double(values[i]) * Double(values[i]) }
         return total
-    }
-
-    /// The logistic sigmoid.
-    @inline(__always)
-    public static func sigmoid(_ x: Float) -> Float {
-        1 / (1 + expf(-x))
     }
 }
