@@ -36,6 +36,15 @@ struct SafetensorsTests {
         #expect(try restored.forward(input, training: false, generator: &generator).toArray() == expected)
     }
 
+    @Test func overwritingReplacesTheFileAndLeavesNoTemporaryBehind() throws {
+        let path = temporaryPath("twice.safetensors")
+        try Safetensors.write(tensors: ["a": SafeTensor(shape: [1], floats: [1])], to: path)
+        try Safetensors.write(tensors: ["a": SafeTensor(shape: [1], floats: [2])], to: path)
+        #expect(try Safetensors.read(path: path).tensors["a"]?.floats == [2])
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["twice.safetensors"])
+    }
+
     @Test func headerIsPaddedToEightBytes() throws {
         let path = temporaryPath("small.safetensors")
         try Safetensors.write(tensors: ["a": SafeTensor(shape: [3], floats: [1, 2, 3])], to: path)
