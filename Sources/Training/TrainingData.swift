@@ -1,0 +1,57 @@
+/// One split as the trainer consumes it: samples (N, C, L) row-major and labels (N) in 0..<K.
+public struct LabeledSamples: Sendable, Equatable {
+    public var values: [Float]  // (N, C, L)
+    public var labels: [Int32]  // (N)
+    public var channels: Int
+    public var length: Int
+
+    public init(values: [Float], labels: [Int32], channels: Int, length: Int) {
+        self.values = values
+        self.labels = labels
+        self.channels = channels
+        self.length = length
+    }
+
+    public var count: Int { labels.count }
+    public var sampleSize: Int { channels * length }
+}
+
+/// Everything a run trains and evaluates on, already cleaned and scaled.
+public struct TrainingData: Sendable {
+    public var train: LabeledSamples
+    public var validation: LabeledSamples
+    public var test: LabeledSamples?
+    public var classNames: [String]
+    /// Strings stored in checkpoints so prediction can prepare new data the same way
+    /// (feature names, scaler, encodings), as the data layer provides them.
+    public var preprocessing: [String: String]
+
+    public init(train: LabeledSamples, validation: LabeledSamples, test: LabeledSamples? = nil,
+                classNames: [String], preprocessing: [String: String] = [:]) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+        self.classNames = classNames
+        self.preprocessing = preprocessing
+    }
+
+    /// Throws unless the splits agree in shape, labels are valid class indices and the training
+    /// split can form a batch.
+    public func validate() throws(TrainingError) {
+        let splits = [("training", train), ("validation", validation)] + (test.map { [("test", $0)] } ?? [])
+        for (name, split) in splits {
+            guard split.values.count == split.count * split.sampleSize else {
+                throw .data("the \(name) split holds \(split.values.count) values, not \(split.count) samples of \(split.channels) x \(split.length)")
+            }
+            guard split.channels == train.channels, split.length == train.length else {
+                throw .data("the \(name) split has samples of \(split.channels) x \(split.length), training has \(train.channels) x \(train.length)")
+            }
+            if let bad = split.labels.first(where: { $0 < 0 || Int($0) >= classNames.count }) {
+                throw .data("the \(name) split has label \(bad), outside the \(classNames.count) classes")
+            }
+        }
+        guard train.count >= 2 else { throw .data("the training split needs at least 2 samples, has \(train.count)") }
+        guard validation.count >= 1 else { throw .data("the validation split is empty") }
+        guard classNames.count >= 2 else { throw .data("a classifier needs at least 2 classes, found \(classNames.count)") }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import NN
+import Tensor
+import Testing
+import Training
+
+/// The trainer on small synthetic tensors (no data files): exact continuation, determinism,
+/// checkpoints, divergence.
+@Suite("Trainer")
+struct TrainerTests {
+    /// Three classes told apart by which channel carries a bump, plus noise.
+    static func data(seed: UInt64 = 1) -> TrainingData {
+        var generator = SeededGenerator(seed: seed)
+        func split(_ count: Int) -> LabeledSamples {
+            let (channels, length) = (3, 16)
+            var values = [Float](repeating: 0, count: count * channels * length)
+            var labels: [Int32] = []
+            for n in 0..<count {
+                let label = n % 3
+                labels.append(Int32(label))
+                for c in 0..<channels {
+                    for l in 0..<length {
+                        let bump: Float = c == label && l > 4 && l < 10 ? 1.5 : 0
+                        values[(n * channels + c) * length + l] = bump + generator.nextNormal() * 0.5
+                    }
+                }
+            }
+            return LabeledSamples(values: values, labels: labels, channels: channels, length: length)
+        }
+        return TrainingData(train: split(90), validation: split(30), test: split(30),
+                            classNames: ["benign", "flood", "scan"], preprocessing: ["scaler": "none"])
+    }
+
+    static func model(_ variant: ModelConfiguration.Variant) -> ModelConfiguration {
+        var configuration = ModelConfiguration(inputChannels: 3, classCount: 3, variant: variant)
+        configuration.convChannels = [8, 16]
+        configuration.lstmHidden = 8
+        configuration.heads = 2
+        configuration.headDim = 4
+        configuration.dropout = 0.2
+        return configuration
+    }
+
+    static func options(epochs: Int, seed: UInt64 = 3) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.epochs = epochs
+        options.batchSize = 16
+        options.learningRate = 3e-3
+        options.plateauPatience = 1  // so the scheduler's state matters for continuation
+        options.seed = seed
+        return options
+    }
+
+    static func temporaryFolder() -> RunFiles {
+        RunFiles(directory: FileManager.default.temporaryDirectory.appendingPathComponent("tune-trainer-\(UUID().uuidString)"))
+    }
+
+    static func train(_ trainer: Trainer) throws -> [EpochMetrics] {
+        var reports: [EpochMetrics] = []
+        try trainer.run { reports.append($0) }
+        return reports
+    }
+
+    static func weights(_ url: URL) throws -> [String: SafeTensor] {
+        try Safetensors.read(path: url.path).tensors
+    }
+
+    /// Epoch metrics without the wall time, which legitimately differs.
+    static func comparable(_ metrics: [EpochMetrics]) -> [EpochMetrics] {
+        metrics.map { var copy = $0; copy.seconds = 0; return copy }
+    }
+
+    @Test(arguments: ModelConfiguration.Variant.allCases)
+    func continuationIsExact(variant: ModelConfiguration.Variant) throws {
+        let data = Self.data()
+        let straight = Self.temporaryFolder()
+        let all = try Self.train(Trainer(model: Self.model(variant), options: Self.options(epochs: 6), data: data, files: straight))
+        #expect(all.count == 6)
+
+        let split = Self.temporaryFolder()
+        let first = try Self.train(Trainer(model: Self.model(variant), options: Self.options(epochs: 2), data: data, files: split))
+        let rest = try Self.train(Trainer(resuming: split, data: data, epochs: 6))
+        #expect(Self.comparable(first + rest) == Self.comparable(all))
+        #expect(try Self.weights(split.state) == Self.weights(straight.state))
+        #expect(try Self.weights(split.bestModel) == Self.weights(straight.bestModel))
+    }
+
+    @Test func sameSeedRepeatsAndOtherSeedsDiffer() throws {
+        let data = Self.data()
+        let run = { (seed: UInt64) in
+            try Self.comparable(Self.train(Trainer(model: Self.model(.lstm), options: Self.options(epochs: 2, seed: seed),
+                                                   data: data, files: Self.temporaryFolder())))
+        }
+        let first = try run(3)
+        #expect(try run(3) == first)
+        #expect(try run(4) != first)
+    }
+
+    @Test func learnsTheSyntheticTaskAndWritesALoadableBestModel() throws {
+        let files = Self.temporaryFolder()
+        var options = Self.options(epochs: 12)
+        options.metric = "val_accuracy"
+        let trainer = try Trainer(model: Self.model(.lstm), options: options, data: Self.data(), files: files)
+        let reports = try Self.train(trainer)
+        let best = try #require(reports.map(\.validation.accuracy).max())
+        #expect(best > 0.8, "best validation accuracy \(best)")
+        #expect(reports.allSatisfy { $0.test != nil && $0.validation.rocAUC != nil })
+        let file = try Safetensors.read(path: files.bestModel.path)
+        #expect(file.metadata["class_names"] == #"["benign","flood","scan"]"#)
+        #expect(file.metadata["scaler"] == "none")
+        let configuration = try JSONDecoder().decode(ModelConfiguration.self, from: Data(try #require(file.metadata["model_config"]).utf8))
+        let model = try CNNLSTM(configuration: configuration)
+        try model.parameters.load(file.tensors, path: files.bestModel.path)
+        #expect(trainer.bestMetric == best)
+    }
+
+    @Test func divergenceIsReportedAsSuch() throws {
+        var options = Self.options(epochs: 3)
+        options.learningRate = 1e38  // weights overflow to infinity within a few steps
+        options.clipNorm = nil
+        let trainer = try Trainer(model: Self.model(.lstm), options: options, data: Self.data(), files: Self.temporaryFolder())
+        #expect {
+            try trainer.run { _ in }
+        } throws: { error in
+            if case TrainingError.diverged = error { return true }
+            return false
+        }
+    }
+
+    @Test func badSettingsAndDataAreNamed() throws {
+        var options = Self.options(epochs: 1)
+        options.metric = "val_f2"
+        #expect(throws: TrainingError.self) {
+            try Trainer(model: Self.model(.lstm), options: options, data: Self.data(), files: Self.temporaryFolder())
+        }
+        var data = Self.data()
+        data.validation.labels[0] = 7
+        #expect(throws: TrainingError.data("the validation split has label 7, outside the 3 classes")) {
+            try Trainer(model: Self.model(.lstm), options: Self.options(epochs: 1), data: data, files: Self.temporaryFolder())
+        }
+        #expect(throws: TrainingError.self) {
+            try Trainer(resuming: Self.temporaryFolder(), data: Self.data())
+        }
+    }
+}
