@@ -1,4 +1,4 @@
-// import Data (restored when NPY lands)
+import Data
 import Foundation
 import NN
 import Tensor
