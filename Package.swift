@@ -23,13 +23,15 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor"]),
         // NPY and flow-record formats, cleaning, scalers, splits, batches, synthetic traffic.
         .target(name: "Data", dependencies: ["Tensor"]),
+        // Strict JSON reading with file, line and field in every error (run and search files).
+        .target(name: "JSONConfig"),
         // Training runs, metrics, checkpoints, benchmarks.
-        .target(name: "Training", dependencies: ["NN", "Data", "Tensor"]),
+        .target(name: "Training", dependencies: ["NN", "Data", "Tensor", "JSONConfig"]),
         // The command-line tool: parses arguments and calls into the libraries.
         .executableTarget(
             name: "tune",
             dependencies: [
-                "Training", "NN", "Data", "Tensor",
+                "Training", "NN", "Data", "Tensor", "JSONConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +40,6 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "Data", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Data", "Tensor", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Data", "Tensor", "JSONConfig", "TestSupport"]),
     ]
 )
