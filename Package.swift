@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System library: Debian's libopenblas-dev, found through pkg-config.
@@ -25,13 +26,19 @@ let package = Package(
         .target(name: "Data", dependencies: ["Tensor"]),
         // Strict JSON reading with file, line and field in every error (run and search files).
         .target(name: "JSONConfig"),
+        // Search spaces, samplers, successive halving, studies and their journal (SQLite).
+        // Does not import NN or Training: a trial is a process.
+        .target(name: "Search", dependencies: [
+            "JSONConfig",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // Training runs, metrics, checkpoints, benchmarks.
         .target(name: "Training", dependencies: ["NN", "Data", "Tensor", "JSONConfig"]),
         // The command-line tool: parses arguments and calls into the libraries.
         .executableTarget(
             name: "tune",
             dependencies: [
-                "Training", "NN", "Data", "Tensor", "JSONConfig",
+                "Search", "Training", "NN", "Data", "Tensor", "JSONConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +47,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "Data", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "JSONConfig", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Data", "Tensor", "JSONConfig", "TestSupport"]),
     ]
 )
