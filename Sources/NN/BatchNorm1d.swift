@@ -111,14 +111,15 @@ public final class BatchNorm1d {
                 inverse[c] = 1 / (varianceBuffer[c] + epsilon).squareRoot()
             }
         }
-        let xhat = normalized.pointer
-        let y = output.pointer
         for r in 0..<rows {
-            let offset = r * channels
+            // Row pointers keep the inner loop free of overflow checks, so it vectorises.
+            let xRow = x + r * channels
+            let xhat = normalized.pointer + r * channels
+            let y = output.pointer + r * channels
             for c in 0..<channels {
-                let value = (x[offset + c] - mu[c]) * inverse[c]
-                xhat[offset + c] = value
-                y[offset + c] = gamma[c] * value + beta[c]
+                let value = (xRow[c] - mu[c]) * inverse[c]
+                xhat[c] = value
+                y[c] = gamma[c] * value + beta[c]
             }
         }
         return output
@@ -143,10 +144,11 @@ public final class BatchNorm1d {
         squares.withUnsafeMutableBufferPointer { sumDyXhat in
             for c in 0..<channels { sumDy[c] = 0; sumDyXhat[c] = 0 }
             for r in 0..<count {
-                let offset = r * channels
+                let dyRow = dy + r * channels
+                let xhatRow = xhat + r * channels
                 for c in 0..<channels {
-                    sumDy[c] += Double(dy[offset + c])
-                    sumDyXhat[c] += Double(dy[offset + c]) * Double(xhat[offset + c])
+                    sumDy[c] += Double(dyRow[c])
+                    sumDyXhat[c] += Double(dyRow[c]) * Double(xhatRow[c])
                 }
             }
             for c in 0..<channels {
@@ -174,9 +176,11 @@ public final class BatchNorm1d {
         let slopeValues = slope.pointer
         let scale = mean.pointer
         for r in 0..<count {
-            let offset = r * channels
+            let dyRow = dy + r * channels
+            let xhatRow = xhat + r * channels
+            let dxRow = dx + r * channels
             for c in 0..<channels {
-                dx[offset + c] = scale[c] * (dy[offset + c] - shiftValues[c] - xhat[offset + c] * slopeValues[c])
+                dxRow[c] = scale[c] * (dyRow[c] - shiftValues[c] - xhatRow[c] * slopeValues[c])
             }
         }
         return dInput

@@ -14,7 +14,7 @@ public final class ReLU {
         output.resize(to: input.shape)
         let x = input.pointer
         let y = output.pointer
-        for index in 0..<input.count { y[index] = x[index] > 0 ? x[index] : 0 }
+        for index in 0..<input.count { y[index] = max(x[index], 0) }
         return output
     }
 
