@@ -10,7 +10,7 @@ public final class MaxPool1d {
     public let output = Tensor(shape: [0])
     /// The last backward pass's input gradient, (N, L, C).
     public let dInput = Tensor(shape: [0])
-    /// (N, L / k, C): the window position that won, as a Float so the loops stay vectorisable.
+    /// (N, L / k, C): the window position that won, as a Float for the vector kernels.
     private let winners = Tensor(shape: [0])
     private var inputShape: [Int] = []
 
@@ -30,20 +30,14 @@ public final class MaxPool1d {
         winners.resize(to: [batch, pooled, channels])
         for n in 0..<batch {
             for l in 0..<pooled {
-                // Row pointers keep the inner loop free of overflow checks, so it vectorises.
                 let window = input.pointer + (n * length + l * kernelSize) * channels
                 let y = output.pointer + (n * pooled + l) * channels
                 let winner = winners.pointer + (n * pooled + l) * channels
                 y.update(from: window, count: channels)
                 winner.update(repeating: 0, count: channels)
                 for k in 1..<kernelSize {
-                    let candidate = window + k * channels
-                    let position = Float(k)
-                    for c in 0..<channels {
-                        let takes = candidate[c] > y[c] || candidate[c].isNaN
-                        y[c] = takes ? candidate[c] : y[c]
-                        winner[c] = takes ? position : winner[c]
-                    }
+                    VectorKernels.maximumUpdate(candidate: window + k * channels, best: y, winner: winner,
+                                                position: Float(k), count: channels)
                 }
             }
         }
@@ -66,9 +60,8 @@ public final class MaxPool1d {
                 let winner = winners.pointer + (n * pooled + l) * channels
                 let window = dInput.pointer + (n * length + l * kernelSize) * channels
                 for k in 0..<kernelSize {
-                    let target = window + k * channels
-                    let position = Float(k)
-                    for c in 0..<channels { target[c] = winner[c] == position ? dy[c] : 0 }
+                    VectorKernels.routeGradient(dy, winner: winner, position: Float(k),
+                                                into: window + k * channels, count: channels)
                 }
             }
         }

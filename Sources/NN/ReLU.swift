@@ -12,9 +12,7 @@ public final class ReLU {
     @discardableResult
     public func forward(_ input: Tensor) -> Tensor {
         output.resize(to: input.shape)
-        let x = input.pointer
-        let y = output.pointer
-        for index in 0..<input.count { y[index] = max(x[index], 0) }
+        VectorKernels.relu(input.pointer, output.pointer, count: input.count)
         return output
     }
 
@@ -22,10 +20,8 @@ public final class ReLU {
     @discardableResult
     public func backward(_ dOutput: Tensor) -> Tensor {
         dInput.resize(to: dOutput.shape)
-        let y = output.pointer
-        let dy = dOutput.pointer
-        let dx = dInput.pointer
-        for index in 0..<dOutput.count { dx[index] = y[index] > 0 ? dy[index] : 0 }
+        VectorKernels.reluBackward(output: output.pointer, dOutput: dOutput.pointer, dInput: dInput.pointer,
+                                   count: dOutput.count)
         return dInput
     }
 }

@@ -4,7 +4,7 @@
 /// SIMD code. exp is a degree-6 polynomial on [-ln2/2, ln2/2] after range reduction, accurate to
 /// about 2 ulp; sigmoid and tanh are built from it (absolute error below 1e-7).
 public enum Activations {
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ value: Float) -> Float {
         let x = Swift.min(Swift.max(value, -87.0), 88.0)
         // Adding 1.5 * 2^23 rounds x / ln2 to an integer held in the low mantissa bits, without a
@@ -24,12 +24,12 @@ public enum Activations {
         return p * scale
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func sigmoid(_ x: Float) -> Float {
         1 / (1 + exp(-x))
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func tanh(_ x: Float) -> Float {
         let magnitude = Swift.abs(x)
         let positive = 1 - 2 / (exp(2 * magnitude) + 1)
@@ -37,11 +37,13 @@ public enum Activations {
     }
 
     /// values[i] = sigmoid(values[i]) for `count` values.
+    @inlinable
     public static func sigmoid(_ values: UnsafeMutablePointer<Float>, count: Int) {
         for index in 0..<count { values[index] = sigmoid(values[index]) }
     }
 
     /// values[i] = tanh(values[i]) for `count` values.
+    @inlinable
     public static func tanh(_ values: UnsafeMutablePointer<Float>, count: Int) {
         for index in 0..<count { values[index] = tanh(values[index]) }
     }
