@@ -1,0 +1,130 @@
+import Foundation
+import Synchronization
+
+/// One trial running as a child process (`tune train --config ...`): its stdout is delivered line by
+/// line as it arrives (the trial protocol is one JSON line per epoch), the tail of its stderr is
+/// kept for the failure reason, and a time limit kills it.
+///
+/// The child stays in the coordinator's process group, so a Ctrl-C at the terminal reaches the
+/// trials too (the trainer finishes its epoch and checkpoints on the first, exits on the second).
+/// A trial must not leave children of its own holding its pipes: `run` returns when they close.
+public final class TrialProcess: Sendable {
+    /// How the process ended.
+    public struct Outcome: Sendable, Equatable {
+        /// The exit status when it exited normally.
+        public var exitStatus: Int32?
+        /// The signal that ended it, if one did.
+        public var signal: Int32?
+        /// True when the time limit ran out and the launcher killed it.
+        public var timedOut: Bool
+        /// The last lines of its stderr (at most `stderrTailLimit` bytes).
+        public var stderrTail: String
+
+        public var succeeded: Bool { exitStatus == 0 && !timedOut }
+    }
+
+    /// How many bytes of stderr are kept.
+    public static let stderrTailLimit = 4096
+
+    private let process: Process
+    private let timeLimit: Duration?
+    private let state = Mutex(State())
+
+    private struct State {
+        var timedOut = false
+        var stderrTail: [UInt8] = []
+    }
+
+    /// A process of `executable` with `arguments`, not yet started. `environment` replaces the
+    /// child's environment when given.
+    public init(executable: URL, arguments: [String], environment: [String: String]? = nil,
+                workingDirectory: URL? = nil, timeLimit: Duration? = nil) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+        self.process = process
+        self.timeLimit = timeLimit
+    }
+
+    /// The child's process id (valid once started).
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Starts the process, calls `onLine` for every stdout line (without the newline, on a
+    /// background thread), and returns when it has ended and both pipes are drained.
+    public func run(onLine: @escaping @Sendable (String) -> Void) throws -> Outcome {
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+
+        let readers = DispatchGroup()
+        DispatchQueue.global().async(group: readers) {
+            Self.readLines(from: output.fileHandleForReading, onLine: onLine)
+        }
+        DispatchQueue.global().async(group: readers) {
+            let handle = errors.fileHandleForReading
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                self.state.withLock { current in
+                    current.stderrTail.append(contentsOf: chunk)
+                    if current.stderrTail.count > Self.stderrTailLimit {
+                        current.stderrTail.removeFirst(current.stderrTail.count - Self.stderrTailLimit)
+                    }
+                }
+            }
+        }
+        var timer: DispatchSourceTimer?
+        if let timeLimit {
+            let source = DispatchSource.makeTimerSource(queue: .global())
+            let (seconds, attoseconds) = timeLimit.components
+            source.schedule(deadline: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
+            source.setEventHandler {
+                self.state.withLock { $0.timedOut = true }
+                kill(self.process.processIdentifier, SIGKILL)
+            }
+            source.resume()
+            timer = source
+        }
+        process.waitUntilExit()
+        timer?.cancel()
+        readers.wait()
+
+        let (timedOut, tail) = state.withLock { ($0.timedOut, $0.stderrTail) }
+        let signaled = process.terminationReason == .uncaughtSignal
+        return Outcome(
+            exitStatus: signaled ? nil : process.terminationStatus,
+            signal: signaled ? process.terminationStatus : nil,
+            timedOut: timedOut,
+            stderrTail: String(decoding: tail, as: UTF8.self))
+    }
+
+    /// Asks the trial to stop after its current epoch (SIGINT; the trainer checkpoints and exits).
+    public func interrupt() {
+        if process.isRunning { kill(process.processIdentifier, SIGINT) }
+    }
+
+    /// Ends the trial at once (SIGKILL).
+    public func terminate() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Splits a stream into lines; a last line without a newline is delivered too.
+    private static func readLines(from handle: FileHandle, onLine: @Sendable (String) -> Void) {
+        var pending: [UInt8] = []
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            pending.append(contentsOf: chunk)
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                onLine(String(decoding: pending[..<newline], as: UTF8.self))
+                pending.removeSubrange(...newline)
+            }
+        }
+        if !pending.isEmpty { onLine(String(decoding: pending, as: UTF8.self)) }
+    }
+}
