@@ -19,6 +19,9 @@ public enum JSONValue: Sendable, Equatable {
     /// Reads and parses a file.
     public static func read(path: String) throws(JSONFileError) -> JSONValue {
         let data: Data
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw JSONFileError(source: path, field: nil, message: "does not exist")
+        }
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {

@@ -21,6 +21,8 @@ public final class Trainer {
     private let model: CNNLSTM
     private let adam: Adam
     private var plateau: ReduceLROnPlateau
+    /// The scheduler's learning rate in Double (as PyTorch keeps it); Adam gets it as Float.
+    private var learningRate: Double
     private var generator: SeededGenerator
     private let criterion = CrossEntropy()
     private let batchInput = Tensor(shape: [0])  // (B, C, L)
@@ -50,6 +52,7 @@ public final class Trainer {
         } catch {
             throw .invalidSetting(field: Self.field(of: error), message: error.description)
         }
+        learningRate = options.learningRate
         adam = Adam(parameters: model.parameters, learningRate: Float(options.learningRate),
                     weightDecay: Float(options.weightDecay))
         plateau = ReduceLROnPlateau(mode: .min, factor: options.plateauFactor, patience: options.plateauPatience)
@@ -98,6 +101,7 @@ public final class Trainer {
         for (index, value) in first.enumerated() { adam.firstMoments.pointer[index] = value }
         for (index, value) in second.enumerated() { adam.secondMoments.pointer[index] = value }
         adam.step = state.adamStep
+        learningRate = state.learningRate
         adam.learningRate = Float(state.learningRate)
         plateau = state.plateau
         let words = state.generatorState.compactMap(UInt64.init)
@@ -110,11 +114,13 @@ public final class Trainer {
         bestEpoch = state.bestEpoch
     }
 
-    /// Trains until `options.epochs` epochs are done, calling `report` after each one.
+    /// Trains until `options.epochs` epochs are done, calling `report` after each one (its
+    /// checkpoint is written by then). `shouldStop` is asked after every epoch; when it says yes
+    /// the run ends early, resumable from the epoch just finished.
     /// A non-finite loss stops the run with `TrainingError.diverged`.
-    public func run(report: (EpochMetrics) throws -> Void) throws {
+    public func run(shouldStop: () -> Bool = { false }, report: (EpochMetrics) throws -> Void) throws {
         BLAS.setThreadCount(options.threads)
-        while completedEpochs < options.epochs {
+        while completedEpochs < options.epochs && !shouldStop() {
             let started = DispatchTime.now().uptimeNanoseconds
             let epoch = completedEpochs + 1
             let trainLoss = try trainOneEpoch(epoch: epoch)
@@ -124,12 +130,13 @@ public final class Trainer {
             guard validationLoss.isFinite else {
                 throw TrainingError.diverged(epoch: epoch, message: "validation loss is \(validationLoss)")
             }
-            let learningRate = Double(adam.learningRate)
-            adam.learningRate = Float(plateau.step(metric: validationLoss, learningRate: learningRate))
+            let epochLearningRate = learningRate
+            learningRate = plateau.step(metric: validationLoss, learningRate: learningRate)
+            adam.learningRate = Float(learningRate)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let metrics = EpochMetrics(epoch: epoch, trainLoss: trainLoss, validationLoss: validationLoss,
                                        validation: validation, testLoss: testResult?.loss, test: testResult?.metrics,
-                                       learningRate: learningRate, seconds: seconds)
+                                       learningRate: epochLearningRate, seconds: seconds)
             completedEpochs = epoch
             if let value = metrics.value(of: options.metric), isImprovement(value) {
                 bestMetric = value
@@ -233,7 +240,7 @@ public final class Trainer {
             tensors["__adam.first_moments"] = SafeTensor(shape: [adam.firstMoments.count], floats: adam.firstMoments.toArray())
             tensors["__adam.second_moments"] = SafeTensor(shape: [adam.secondMoments.count], floats: adam.secondMoments.toArray())
             let state = TrainerState(
-                epoch: completedEpochs, adamStep: adam.step, learningRate: Double(adam.learningRate),
+                epoch: completedEpochs, adamStep: adam.step, learningRate: learningRate,
                 plateau: plateau, generatorState: generator.state.map { String($0) },
                 bestMetric: bestMetric, bestEpoch: bestEpoch, model: modelConfiguration, options: options,
                 classNames: data.classNames)

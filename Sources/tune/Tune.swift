@@ -7,23 +7,34 @@ struct Tune: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tune",
         abstract: "Find the best CNN+LSTM detector for network-traffic anomaly detection.",
-        subcommands: [BenchCommand.self])
+        subcommands: [TrainCommand.self, PredictCommand.self, BenchCommand.self])
 
-    /// Runs the command with the project's exit statuses: 0 success (and --help), 2 for bad input
-    /// (arguments, files, settings; one clear line on stderr), 1 for anything else.
+    /// Runs the command with the project's exit statuses (see `ExitStatus`): 0 success (and
+    /// --help), 2 for bad input with one clear line on stderr, 3 diverged, 1 for anything else.
     static func main() {
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
-            try command.run()
+            command = try parseAsRoot()
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            let message = fullMessage(for: error)
-            FileHandle.standardError.write(Data(("tune: " + message + "\n").utf8))
-            Foundation.exit(code == .failure ? 1 : 2)
+            printError("tune: " + fullMessage(for: error))
+            Foundation.exit(ExitStatus.badInput)
+        }
+        do {
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch let error as ValidationError {
+            printError("tune: \(error.message)")
+            Foundation.exit(ExitStatus.badInput)
+        } catch {
+            let (message, status) = describe(error)
+            printError("tune: " + message)
+            Foundation.exit(status)
         }
     }
 }

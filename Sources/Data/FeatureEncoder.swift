@@ -1,0 +1,128 @@
+/// The fitted mapping from flow-table columns to feature vectors: which numeric columns are kept
+/// and the one-hot vocabulary of each symbolic column, both fixed from the training split so
+/// validation, test and prediction data get the same features in the same order.
+public struct FeatureEncoder: Codable, Sendable, Equatable {
+    /// A symbolic column and its categories, sorted; one feature per category.
+    public struct SymbolicColumn: Codable, Sendable, Equatable {
+        public var name: String
+        public var categories: [String]
+    }
+
+    /// Numeric columns kept, in header order.
+    public var numericColumns: [String]
+    /// Symbolic columns kept, each one-hot encoded after the numeric features.
+    public var symbolicColumns: [SymbolicColumn]
+
+    /// The output feature names: numeric columns, then `column=category` for each category.
+    public var featureNames: [String] {
+        numericColumns + symbolicColumns.flatMap { column in column.categories.map { "\(column.name)=\($0)" } }
+    }
+
+    public var featureCount: Int {
+        numericColumns.count + symbolicColumns.reduce(0) { $0 + $1.categories.count }
+    }
+
+    /// Fits on the (already cleaned) training table: constant columns are dropped (they carry no
+    /// information and break min-max scaling), as are `X.1` columns equal to their namesake `X`.
+    static func fit(train: FlowTable) -> (encoder: FeatureEncoder, dropped: [DroppedColumn]) {
+        let width = train.numericNames.count
+        let rows = train.rowCount
+        var dropped: [DroppedColumn] = []
+        var kept: [String] = []
+        var keptIndexOfKey: [String: Int] = [:]
+        for column in 0..<width {
+            let name = train.numericNames[column]
+            let first = rows > 0 ? train.numeric[column] : 0
+            var constant = true
+            for row in 0..<rows where train.numeric[row * width + column] != first {
+                constant = false
+                break
+            }
+            if constant {
+                dropped.append(DroppedColumn(name: name, reason: "constant"))
+                continue
+            }
+            if let original = duplicateOriginal(of: name, among: keptIndexOfKey),
+               let originalColumn = train.numericNames.firstIndex(of: original) {
+                let same = (0..<rows).allSatisfy {
+                    train.numeric[$0 * width + column] == train.numeric[$0 * width + originalColumn]
+                }
+                if same {
+                    dropped.append(DroppedColumn(name: name, reason: "duplicate of '\(original)'"))
+                    continue
+                }
+            }
+            keptIndexOfKey[columnKey(name)] = kept.count
+            kept.append(name)
+        }
+        var symbolic: [SymbolicColumn] = []
+        for (index, name) in train.symbolicNames.enumerated() {
+            var used = [Bool](repeating: false, count: train.symbolicVocabularies[index].count)
+            for code in train.symbolicCodes[index] { used[Int(code)] = true }
+            let vocabulary = train.symbolicVocabularies[index]
+            let categories = Set(vocabulary.indices.filter { used[$0] }.map { vocabulary[$0] }).sorted()
+            if categories.count <= 1 {
+                dropped.append(DroppedColumn(name: name, reason: "constant"))
+            } else {
+                symbolic.append(SymbolicColumn(name: name, categories: categories))
+            }
+        }
+        return (FeatureEncoder(numericColumns: kept, symbolicColumns: symbolic), dropped)
+    }
+
+    /// For `Name.1`, the kept column `Name` (pandas' suffix for a repeated header name).
+    private static func duplicateOriginal(of name: String, among kept: [String: Int]) -> String? {
+        guard let dot = name.lastIndex(of: "."), Int(name[name.index(after: dot)...]) != nil else { return nil }
+        let base = String(name[..<dot])
+        return kept[columnKey(base)] != nil ? base : nil
+    }
+
+    /// The feature matrix of `table`, and per symbolic column how many rows held a category
+    /// never seen in training (encoded as all zeros).
+    func encode(_ table: FlowTable) throws -> (features: [Double], unknownCategories: [String: Int]) {
+        let rows = table.rowCount
+        let width = table.numericNames.count
+        let featureCount = featureCount
+        var sourceOfNumeric: [Int] = []
+        for name in numericColumns {
+            guard let index = table.numericNames.firstIndex(of: name) else {
+                throw DataError.missingColumn(source: table.sourceDescription, column: name)
+            }
+            sourceOfNumeric.append(index)
+        }
+        var features = [Double](repeating: 0, count: rows * featureCount)  // (N, F)
+        table.numeric.withUnsafeBufferPointer { numeric in
+            features.withUnsafeMutableBufferPointer { features in
+                for row in 0..<rows {
+                    let base = row * featureCount
+                    for (position, source) in sourceOfNumeric.enumerated() {
+                        features[base + position] = numeric[row * width + source]
+                    }
+                }
+            }
+        }
+        var unknown: [String: Int] = [:]
+        var offset = numericColumns.count
+        for column in symbolicColumns {
+            guard let source = table.symbolicNames.firstIndex(of: column.name) else {
+                throw DataError.missingColumn(source: table.sourceDescription, column: column.name)
+            }
+            var indexOfCategory: [String: Int] = [:]
+            for (index, category) in column.categories.enumerated() { indexOfCategory[category] = index }
+            // Category index per vocabulary code of this table, -1 for categories unseen in training.
+            let indexOfCode = table.symbolicVocabularies[source].map { indexOfCategory[$0] ?? -1 }
+            var unknownRows = 0
+            for (row, code) in table.symbolicCodes[source].enumerated() {
+                let index = indexOfCode[Int(code)]
+                if index >= 0 {
+                    features[row * featureCount + offset + index] = 1
+                } else {
+                    unknownRows += 1
+                }
+            }
+            if unknownRows > 0 { unknown[column.name] = unknownRows }
+            offset += column.categories.count
+        }
+        return (features, unknown)
+    }
+}

@@ -1,0 +1,28 @@
+import JSONConfig
+
+/// One entry of a study's append-only journal; replaying them in order rebuilds the study.
+public enum JournalOperation: Sendable, Equatable {
+    /// The first entry: the study's name, search file and seed.
+    case createStudy(StudyHeader)
+    /// A new trial `number` (the next free one) with its parameters, waiting for a worker.
+    case createTrial(number: Int, parameters: TrialParameters)
+    /// `worker` takes trial `number` to train it to `targetEpochs`. Only a waiting or paused
+    /// trial can be claimed: of two claims the first in the journal wins, the other is ignored.
+    case claimTrial(number: Int, targetEpochs: Int, worker: String)
+    /// Trial `number`'s metrics after `epoch`.
+    case reportEpoch(number: Int, epoch: Int, metrics: [String: Double])
+    /// Trial `number` moves to `state` (paused, complete, pruned, failed, or back to waiting).
+    case setState(number: Int, state: TrialState, reason: String?)
+    /// `worker` is alive at `time` (seconds since 1970).
+    case heartbeat(worker: String, time: Double)
+
+    /// The trial the operation is about, if any.
+    public var trialNumber: Int? {
+        switch self {
+        case .createStudy, .heartbeat: return nil
+        case .createTrial(let number, _), .claimTrial(let number, _, _), .reportEpoch(let number, _, _),
+             .setState(let number, _, _):
+            return number
+        }
+    }
+}

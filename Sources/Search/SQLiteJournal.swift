@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+
+/// A journal in an SQLite file through GRDB: WAL mode (so `tune status` reads while the
+/// coordinator writes), one IMMEDIATE transaction per append, and entry ids assigned from the
+/// current maximum inside that transaction, so ids are gapless and in commit order.
+///
+/// One process per machine writes (the coordinator or `tune worker`); several writers would still
+/// be serialised by SQLite's lock, waiting up to `busyTimeout` instead of failing at once.
+public final class SQLiteJournal: JournalBackend {
+    public let path: String
+    private let database: DatabaseQueue
+
+    /// How long a write waits for another connection's lock.
+    public static let busyTimeout: TimeInterval = 10
+
+    /// Opens (creating when needed) the journal at `path`; the directory must exist.
+    public init(path: String) throws(StudyError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.label = "tune journal"
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("journal v1") { db in
+                try db.execute(sql: """
+                    CREATE TABLE journal_entries (
+                        id INTEGER PRIMARY KEY NOT NULL,
+                        body TEXT NOT NULL
+                    )
+                    """)
+            }
+            try database.write { db in
+                let applied = try migrator.appliedIdentifiers(db)
+                if !applied.isSubset(of: ["journal v1"]) {
+                    throw StudyError(.newerFormat, "\(path) was created by a newer tune (schema \(applied.sorted().joined(separator: ", ")))")
+                }
+            }
+            try migrator.migrate(database)
+        } catch let error as StudyError {
+            throw error
+        } catch {
+            throw StudyError(.storage, "\(path): cannot open the study's journal: \(Self.describe(error))")
+        }
+    }
+
+    public func append(_ operations: [JournalOperation]) throws(StudyError) {
+        guard !operations.isEmpty else { return }
+        let bodies = operations.map(JournalEncoding.encode)
+        do {
+            try database.inTransaction(.immediate) { db in
+                let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id) + 1, 0) FROM journal_entries") ?? 0
+                for (offset, body) in bodies.enumerated() {
+                    try db.execute(sql: "INSERT INTO journal_entries (id, body) VALUES (?, ?)",
+                                   arguments: [next + offset, body])
+                }
+                return .commit
+            }
+        } catch {
+            throw StudyError(.storage, "\(path): cannot write to the study's journal: \(Self.describe(error))")
+        }
+    }
+
+    public func read(from index: Int) throws(StudyError) -> [JournalOperation] {
+        guard index >= 0 else { throw StudyError(.storage, "\(path): a journal cannot be read from entry \(index)") }
+        let rows: [(Int, String)]
+        do {
+            rows = try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, body FROM journal_entries WHERE id >= ? ORDER BY id", arguments: [index])
+                    .map { row in (row["id"] as Int, row["body"] as String) }
+            }
+        } catch {
+            throw StudyError(.storage, "\(path): cannot read the study's journal: \(Self.describe(error))")
+        }
+        var operations: [JournalOperation] = []
+        for (offset, row) in rows.enumerated() {
+            guard row.0 == index + offset else {
+                throw StudyError(.corruptJournal, "\(path): journal entry \(index + offset) is missing (the next is \(row.0))")
+            }
+            operations.append(try JournalEncoding.decode(row.1, index: row.0, source: path))
+        }
+        return operations
+    }
+
+    /// SQLite's own message without GRDB's SQL echo.
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error)" }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,353 @@
+import JSONConfig
+
+/// How a search chooses configurations and how far it trains them.
+public enum SearchMethod: String, Sendable, CaseIterable {
+    /// Every combination of the listed values, each trained to `max_epochs`.
+    case grid
+    /// Seeded random configurations, each trained to `max_epochs`.
+    case random
+    /// Synchronous successive halving: a rung's promotions wait until all its trials reported.
+    case sha
+    /// Asynchronous successive halving, with promotions decided in trial-number order.
+    case asha
+    /// Brackets of successive halving that trade the number of trials against their epochs.
+    case hyperband
+
+    /// True for the methods that stop weak trials early.
+    public var halves: Bool { self == .sha || self == .asha || self == .hyperband }
+}
+
+/// Whether a larger or a smaller metric is better.
+public enum MetricGoal: String, Sendable, CaseIterable {
+    case maximize
+    case minimize
+}
+
+/// The metric a search optimises, as the trainer names it in its epoch lines.
+public struct SearchMetric: Sendable, Equatable {
+    public var name: String
+    public var goal: MetricGoal
+
+    public init(name: String, goal: MetricGoal) {
+        self.name = name
+        self.goal = goal
+    }
+
+    /// True when `value` is strictly better than `other` for this goal.
+    public func isBetter(_ value: Double, than other: Double) -> Bool {
+        goal == .maximize ? value > other : value < other
+    }
+}
+
+/// The epochs a search may spend on one trial and how fast successive halving narrows.
+public struct EpochBudget: Sendable, Equatable {
+    /// Epochs of the first rung (the least a trial is trained).
+    public var minimumEpochs: Int
+    /// Epochs of the last rung (a trial that is never stopped trains this long).
+    public var maximumEpochs: Int
+    /// The reduction factor: 1/eta of a rung's trials go on, for eta times the epochs.
+    public var eta: Int
+
+    public init(minimumEpochs: Int, maximumEpochs: Int, eta: Int) {
+        self.minimumEpochs = minimumEpochs
+        self.maximumEpochs = maximumEpochs
+        self.eta = eta
+    }
+
+    /// The rungs' epochs: `min_epochs * eta^k` while below `max_epochs`, then `max_epochs`
+    /// (1, 3, 9, 27 for min 1, max 27, eta 3; 1, 3, 9, 20 for max 20).
+    public var rungEpochs: [Int] {
+        var rungs: [Int] = []
+        var epochs = minimumEpochs
+        while epochs < maximumEpochs {
+            rungs.append(epochs)
+            let (next, overflow) = epochs.multipliedReportingOverflow(by: eta)
+            if overflow { break }
+            epochs = next
+        }
+        rungs.append(maximumEpochs)
+        return rungs
+    }
+}
+
+/// One searched (or fixed) hyperparameter: a top-level key of the trial's run file.
+public struct SearchParameter: Sendable, Equatable {
+    public var name: String
+    public var distribution: ParameterDistribution
+
+    public init(name: String, distribution: ParameterDistribution) {
+        self.name = name
+        self.distribution = distribution
+    }
+}
+
+/// A search file (`Searches/NAME.json`), read and checked completely before any trial runs.
+public struct SearchDefinition: Sendable, Equatable {
+    /// The file it came from, for messages.
+    public var source: String
+    /// The study's name, also its directory under `Searches/`.
+    public var name: String
+    public var description: String?
+    public var method: SearchMethod
+    public var metric: SearchMetric
+    public var budget: EpochBudget
+    /// The trials' `data` object, passed through to the run file unchanged (nil: the built-in
+    /// synthetic traffic).
+    public var data: JSONValue?
+    /// The parameters sorted by name, the order in which they are sampled and enumerated.
+    public var parameters: [SearchParameter]
+    /// The whole document as read, stored with the study.
+    public var document: JSONValue
+
+    /// The largest grid the search will enumerate.
+    public static let gridLimit = 100_000
+
+    /// Reads and checks the search file at `path`.
+    public static func read(path: String) throws(JSONFileError) -> SearchDefinition {
+        try SearchDefinition(document: JSONValue.read(path: path), source: path)
+    }
+
+    /// Checks `document` (the parsed search file named `source`); every error names the field.
+    public init(document: JSONValue, source: String) throws(JSONFileError) {
+        var reader = try JSONObjectReader(document, source: source)
+        try reader.rejectUnknownKeys(known: ["name", "description", "method", "metric", "budget", "data", "parameters"])
+        self.source = source
+        self.document = document
+
+        guard let name = try reader.string("name") else { throw reader.error("name", "is missing: give the search a name") }
+        guard Self.isUsableName(name) else {
+            throw reader.error("name", "must be letters, digits, '-', '_' or '.' (it names the directory Searches/\(name)/), not \"\(name)\"")
+        }
+        self.name = name
+        description = try reader.string("description")
+
+        if let methodName = try reader.string("method") {
+            guard let method = SearchMethod(rawValue: methodName) else {
+                throw reader.error("method", "is \"\(methodName)\", not one of \(SearchMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self.method = method
+        } else {
+            method = .asha
+        }
+
+        guard var metricReader = try reader.object("metric") else {
+            throw reader.error("metric", "is missing: say which metric to optimise, e.g. {\"name\": \"val_f1_macro\", \"goal\": \"maximize\"}")
+        }
+        guard let metricName = try metricReader.string("name"), !metricName.isEmpty else {
+            throw metricReader.error("name", "is missing: the name of a metric the trainer reports")
+        }
+        guard let goalName = try metricReader.string("goal") else {
+            throw metricReader.error("goal", "is missing: \"maximize\" or \"minimize\"")
+        }
+        guard let goal = MetricGoal(rawValue: goalName) else {
+            throw metricReader.error("goal", "is \"\(goalName)\", not \"maximize\" or \"minimize\"")
+        }
+        try metricReader.rejectUnknownKeys()
+        metric = SearchMetric(name: metricName, goal: goal)
+
+        guard var budgetReader = try reader.object("budget") else {
+            throw reader.error("budget", "is missing: give at least {\"max_epochs\": N}")
+        }
+        budget = try Self.readBudget(&budgetReader, method: method)
+
+        let data = reader.value("data")
+        if let data {
+            guard case .object = data else { throw reader.error("data", "must be a JSON object, not \(data.typeName)") }
+        }
+        self.data = data
+
+        guard var parametersReader = try reader.object("parameters") else {
+            throw reader.error("parameters", "is missing: list the hyperparameters to search")
+        }
+        guard case .object(let members) = document.member("parameters"), !members.isEmpty else {
+            throw reader.error("parameters", "is empty: list at least one hyperparameter")
+        }
+        var parameters: [SearchParameter] = []
+        for parameterName in members.keys.sorted() {
+            guard let value = parametersReader.value(parameterName) ?? (parametersReader.isNull(parameterName) ? .null : nil) else { continue }
+            if parameterName == "epochs" {
+                throw parametersReader.error(parameterName, "is set by the search's budget: use budget.max_epochs (and min_epochs) instead")
+            }
+            let distribution = try Self.readDistribution(value, source: source, field: parametersReader.fieldName(parameterName))
+            parameters.append(SearchParameter(name: parameterName, distribution: distribution))
+        }
+        self.parameters = parameters
+        try reader.rejectUnknownKeys()
+
+        if method == .grid {
+            try checkGrid(parametersReader)
+        }
+    }
+
+    /// A stable hash of the file's content (keys sorted, numbers canonical), so resuming a study
+    /// with a changed search file can be refused; formatting changes do not alter it.
+    public var fingerprint: String {
+        Self.fingerprint(of: document)
+    }
+
+    /// FNV-1a (64 bits) of the canonical text, as 16 hex digits.
+    public static func fingerprint(of document: JSONValue) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in document.canonicalText.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The number of configurations when every parameter is discrete, else nil.
+    public var configurationCount: Int? {
+        var count = 1
+        for parameter in parameters {
+            guard let values = parameter.distribution.valueCount else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: values)
+            if overflow { return Int.max }
+            count = product
+        }
+        return count
+    }
+
+    /// Checks the names against what the trainer accepts and reports; the search itself does not
+    /// know the trainer, so the caller supplies both sets.
+    public func validate(knownParameters: Set<String>, knownMetrics: Set<String>) throws(JSONFileError) {
+        for parameter in parameters where !knownParameters.contains(parameter.name) {
+            throw JSONFileError(source: source, field: "parameters.\(parameter.name)",
+                                message: "is not a setting of a training run (known: \(knownParameters.sorted().joined(separator: ", ")))")
+        }
+        if !knownMetrics.contains(metric.name) {
+            throw JSONFileError(source: source, field: "metric.name",
+                                message: "is \"\(metric.name)\", which the trainer does not report (known: \(knownMetrics.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    // MARK: - Reading the parts
+
+    private static func isUsableName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.count <= 100, !name.hasPrefix(".") else { return false }
+        return name.unicodeScalars.allSatisfy { scalar in
+            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || scalar == "-" || scalar == "_" || scalar == "."
+        }
+    }
+
+    private static func readBudget(_ reader: inout JSONObjectReader, method: SearchMethod) throws(JSONFileError) -> EpochBudget {
+        guard let maximum = try reader.integer("max_epochs") else {
+            throw reader.error("max_epochs", "is missing: the epochs of a fully trained trial")
+        }
+        let minimum = try reader.integer("min_epochs") ?? (method.halves ? 1 : maximum)
+        let eta = try reader.integer("eta") ?? 3
+        try reader.rejectUnknownKeys()
+        guard minimum >= 1 else { throw reader.error("min_epochs", "must be at least 1, not \(minimum)") }
+        guard maximum >= 1 else { throw reader.error("max_epochs", "must be at least 1, not \(maximum)") }
+        guard maximum <= 100_000 else { throw reader.error("max_epochs", "is \(maximum); more than 100000 epochs is surely a mistake") }
+        guard minimum <= maximum else {
+            throw reader.error("min_epochs", "is \(minimum), more than max_epochs (\(maximum))")
+        }
+        guard eta >= 2 else {
+            throw reader.error("eta", "must be at least 2 (the factor by which each rung narrows), not \(eta)")
+        }
+        return EpochBudget(minimumEpochs: minimum, maximumEpochs: maximum, eta: eta)
+    }
+
+    private static let distributionNames = ["categorical", "constant", "int_uniform", "log_uniform_values", "q_uniform", "uniform"]
+
+    /// One entry of `parameters` in W&B's forms: `value`, `values`, or `distribution` with its bounds.
+    static func readDistribution(_ value: JSONValue, source: String, field: String) throws(JSONFileError) -> ParameterDistribution {
+        var reader = try JSONObjectReader(value, source: source, path: field)
+        let distributionName = try reader.string("distribution")
+        let hasValue = reader.value("value") != nil || reader.isNull("value")
+        let hasValues = reader.value("values") != nil
+        reader = try JSONObjectReader(value, source: source, path: field)  // forget the probes
+
+        let kind: String
+        if let distributionName {
+            kind = distributionName
+        } else if hasValue {
+            kind = "constant"
+        } else if hasValues {
+            kind = "categorical"
+        } else {
+            throw JSONFileError(source: source, field: field,
+                                message: "needs \"values\" (a list), \"value\" (a constant) or a \"distribution\" (\(distributionNames.joined(separator: ", ")))")
+        }
+        _ = try reader.string("distribution")
+
+        let distribution: ParameterDistribution
+        switch kind {
+        case "constant":
+            let constant = reader.value("value") ?? .null
+            guard hasValue else { throw reader.error("value", "is missing: a constant parameter needs its value") }
+            distribution = .constant(constant)
+        case "categorical":
+            distribution = .categorical(try readValues(&reader))
+        case "uniform", "log_uniform_values", "q_uniform":
+            let (minimum, maximum) = try readBounds(&reader)
+            if kind == "uniform" {
+                distribution = .uniform(minimum: minimum, maximum: maximum)
+            } else if kind == "log_uniform_values" {
+                guard minimum > 0 else {
+                    throw reader.error("min", "must be above 0 for log_uniform_values (a logarithm is taken), not \(minimum)")
+                }
+                distribution = .logUniform(minimum: minimum, maximum: maximum)
+            } else {
+                let step = try reader.number("q") ?? 1
+                guard step > 0 else { throw reader.error("q", "must be above 0, not \(step)") }
+                let first = (minimum / step - 1e-9).rounded(.up), last = (maximum / step + 1e-9).rounded(.down)
+                guard first <= last else { throw reader.error("q", "is \(step): no multiple of it lies between min and max") }
+                guard last - first < 1e9 else { throw reader.error("q", "is \(step): that makes more than a billion steps") }
+                distribution = .quantizedUniform(minimum: minimum, maximum: maximum, step: step)
+            }
+        case "int_uniform":
+            guard let minimum = try reader.integer("min") else { throw reader.error("min", "is missing: int_uniform needs min and max") }
+            guard let maximum = try reader.integer("max") else { throw reader.error("max", "is missing: int_uniform needs min and max") }
+            guard minimum < maximum else { throw reader.error("min", "is \(minimum), not less than max (\(maximum))") }
+            distribution = .integerUniform(minimum: minimum, maximum: maximum)
+        case "log_uniform":
+            throw reader.error("distribution", "log_uniform takes exponents in W&B and is not supported: use log_uniform_values with the values themselves (e.g. min 1e-4, max 1e-2)")
+        default:
+            throw reader.error("distribution", "is \"\(kind)\", not one of \(distributionNames.joined(separator: ", "))")
+        }
+        try reader.rejectUnknownKeys()
+        return distribution
+    }
+
+    private static func readValues(_ reader: inout JSONObjectReader) throws(JSONFileError) -> [JSONValue] {
+        guard let value = reader.value("values") else { throw reader.error("values", "is missing: list the values to choose from") }
+        guard case .array(let values) = value else { throw reader.error("values", "must be a list, not \(value.typeName)") }
+        guard !values.isEmpty else { throw reader.error("values", "is empty: list at least one value") }
+        var seen: Set<String> = []
+        for element in values {
+            guard seen.insert(element.canonicalText).inserted else {
+                throw reader.error("values", "lists \(element.canonicalText) twice")
+            }
+        }
+        return values
+    }
+
+    private static func readBounds(_ reader: inout JSONObjectReader) throws(JSONFileError) -> (Double, Double) {
+        guard let minimum = try reader.number("min") else { throw reader.error("min", "is missing: this distribution needs min and max") }
+        guard let maximum = try reader.number("max") else { throw reader.error("max", "is missing: this distribution needs min and max") }
+        guard minimum < maximum else { throw reader.error("min", "is \(minimum), not less than max (\(maximum))") }
+        return (minimum, maximum)
+    }
+
+    /// A grid needs finitely many values per parameter and a product it can enumerate.
+    private func checkGrid(_ parametersReader: JSONObjectReader) throws(JSONFileError) {
+        for parameter in parameters where parameter.distribution.valueCount == nil {
+            throw parametersReader.error(parameter.name, "is continuous (\(parameter.distribution.name)); a grid search needs values, value, int_uniform or q_uniform")
+        }
+        if let count = configurationCount, count > Self.gridLimit {
+            throw JSONFileError(source: source, field: "method",
+                                message: "is grid, but the parameters make \(count == Int.max ? "too many" : String(count)) combinations (the limit is \(Self.gridLimit)); use random or list fewer values")
+        }
+    }
+}
+
+extension JSONValue {
+    /// The member `key` of an object, or nil.
+    func member(_ key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members[key]
+    }
+}

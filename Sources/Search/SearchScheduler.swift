@@ -1,0 +1,159 @@
+/// Decides what to run next from a study snapshot, as a pure function of the snapshot: no clock,
+/// no memory between calls, so a resumed coordinator makes exactly the decisions an uninterrupted
+/// one would have made.
+///
+/// The coordinator's loop: refresh the study, ask `nextActions` with its free worker slots,
+/// `Study.record` each action before launching it, append each epoch's report as it arrives,
+/// and on a trial's exit append `paused` (it reached its target) or `failed` (with the reason).
+public struct SearchScheduler: Sendable {
+    public let definition: SearchDefinition
+    public let seed: Int
+    public let sampler: any ParameterSampler
+    public let failurePolicy: FailurePolicy
+    public let rule: PromotionRule
+    let layout: BracketLayout
+    let halving: SuccessiveHalving
+
+    /// The scheduler of `definition`'s method for a study seeded with `seed`. `arrivalOrder`
+    /// matters for `asha` only; `.completion` (plain, timing-dependent ASHA) exists to measure
+    /// the cost of the deterministic default.
+    public init(definition: SearchDefinition, seed: Int, failurePolicy: FailurePolicy = FailurePolicy(),
+                arrivalOrder: ArrivalOrder = .trialNumber) {
+        self.definition = definition
+        self.seed = seed
+        self.failurePolicy = failurePolicy
+        sampler = definition.makeSampler(seed: seed)
+        switch definition.method {
+        case .grid, .random:
+            layout = .single(rungEpochs: [definition.budget.maximumEpochs])
+            rule = .synchronous
+        case .sha:
+            layout = .single(rungEpochs: definition.budget.rungEpochs)
+            rule = .synchronous
+        case .asha:
+            layout = .single(rungEpochs: definition.budget.rungEpochs)
+            rule = .asynchronous(arrivalOrder)
+        case .hyperband:
+            layout = .hyperband(HyperbandPlan(budget: definition.budget))
+            rule = .synchronous
+        }
+        halving = SuccessiveHalving(metric: definition.metric, eta: definition.budget.eta, rule: rule)
+    }
+
+    /// False only for plain (completion-order) ASHA, whose results depend on timing.
+    public var isDeterministic: Bool { rule != .asynchronous(.completion) }
+
+    /// The bracket a trial belongs to (its first rung is where it starts).
+    public func bracket(ofTrial number: Int) -> Bracket {
+        layout.bracket(ofTrial: number)
+    }
+
+    /// The actions to take now with `freeSlots` idle workers in a search of `trialBudget` trials
+    /// in total (counting the trials already in the study). Stops come first and need no worker;
+    /// then, one worker each: re-queued trials, promotions (higher rungs first), new trials.
+    /// Empty means: wait for a running trial to report or finish.
+    public func nextActions(snapshot: StudySnapshot, freeSlots: Int, trialBudget: Int) -> [SchedulerAction] {
+        let state = evaluate(snapshot: snapshot, trialBudget: trialBudget)
+        var stops: [SchedulerAction] = []
+        var promotions: [(level: Int, order: Int, action: SchedulerAction)] = []
+        for summary in state.brackets {
+            let top = summary.rungs.count - 1
+            for (level, rung) in summary.rungs.enumerated() {
+                let promoted = Set(rung.promoted)
+                for number in rung.arrivals {
+                    let trial = snapshot.trials[number]
+                    guard trial.state == .paused, self.level(of: trial, in: summary.bracket) == level else { continue }
+                    if level == top {
+                        stops.append(.stop(trialNumber: number, finalState: .complete))
+                    } else if promoted.contains(number) {
+                        let order = rung.promoted.firstIndex(of: number) ?? 0
+                        promotions.append((level, order, .resume(trialNumber: number, targetEpochs: summary.rungs[level + 1].epochs)))
+                    } else if rung.isClosed {
+                        stops.append(.stop(trialNumber: number, finalState: .pruned))
+                    }
+                }
+            }
+        }
+        if state.stopReason != nil { return stops }
+
+        var actions = stops
+        var slots = freeSlots
+        for trial in snapshot.trials where trial.state == .waiting && slots > 0 {
+            let target = trial.targetEpochs ?? bracket(ofTrial: trial.number).rungEpochs[0]
+            actions.append(.resume(trialNumber: trial.number, targetEpochs: target))
+            slots -= 1
+        }
+        let orderedPromotions = promotions.sorted { $0.level != $1.level ? $0.level > $1.level : $0.order < $1.order }
+        for promotion in orderedPromotions where slots > 0 {
+            actions.append(promotion.action)
+            slots -= 1
+        }
+        var used = snapshot.usedConfigurations
+        var number = snapshot.trials.count
+        var parameters = state.nextParameters
+        while slots > 0, let chosen = parameters {
+            actions.append(.start(trialNumber: number, parameters: chosen, targetEpochs: bracket(ofTrial: number).rungEpochs[0]))
+            used.insert(chosen.canonicalText)
+            slots -= 1
+            number += 1
+            parameters = number < trialBudget ? sampler.parameters(forTrial: number, excluding: used) : nil
+        }
+        return actions
+    }
+
+    /// Whether the search goes on, is finished, or was stopped by the failure rule. A stopped
+    /// search starts nothing new; its running trials may still finish.
+    public func status(snapshot: StudySnapshot, trialBudget: Int) -> SearchStatus {
+        if let reason = failurePolicy.stopReason(snapshot: snapshot, trialBudget: trialBudget) {
+            return .stopped(reason: reason)
+        }
+        if snapshot.trials.contains(where: { !$0.state.isFinished }) { return .inProgress }
+        return nextParameters(snapshot: snapshot, trialBudget: trialBudget) == nil ? .finished : .inProgress
+    }
+
+    /// The brackets and their rungs: promotions so far, closed rungs (for `tune status`).
+    public func brackets(snapshot: StudySnapshot, trialBudget: Int) -> [BracketSummary] {
+        evaluate(snapshot: snapshot, trialBudget: trialBudget).brackets
+    }
+
+    // MARK: - Evaluation
+
+    private struct Evaluation {
+        var brackets: [BracketSummary]
+        /// The parameters of the next new trial, nil when no more trials can be created.
+        var nextParameters: TrialParameters?
+        var stopReason: String?
+    }
+
+    private func evaluate(snapshot: StudySnapshot, trialBudget: Int) -> Evaluation {
+        let nextParameters = nextParameters(snapshot: snapshot, trialBudget: trialBudget)
+        var groups: [(bracket: Bracket, members: [TrialSnapshot])] = []
+        for trial in snapshot.trials {
+            let bracket = bracket(ofTrial: trial.number)
+            if let last = groups.indices.last, groups[last].bracket.index == bracket.index {
+                groups[last].members.append(trial)
+            } else {
+                groups.append((bracket, [trial]))
+            }
+        }
+        let summaries = groups.map { group in
+            let isFull = group.bracket.capacity.map { group.members.count >= $0 } ?? false
+            return halving.evaluate(bracket: group.bracket, members: group.members,
+                                    isOpen: nextParameters != nil && !isFull)
+        }
+        return Evaluation(brackets: summaries, nextParameters: nextParameters,
+                          stopReason: failurePolicy.stopReason(snapshot: snapshot, trialBudget: trialBudget))
+    }
+
+    private func nextParameters(snapshot: StudySnapshot, trialBudget: Int) -> TrialParameters? {
+        let number = snapshot.trials.count
+        guard number < trialBudget else { return nil }
+        return sampler.parameters(forTrial: number, excluding: snapshot.usedConfigurations)
+    }
+
+    /// The rung a trial's current (or last) run aims at: the highest rung within its target.
+    private func level(of trial: TrialSnapshot, in bracket: Bracket) -> Int? {
+        guard let target = trial.targetEpochs else { return nil }
+        return bracket.rungEpochs.lastIndex { $0 <= target }
+    }
+}

@@ -1,0 +1,27 @@
+/// A problem with a study or its journal, worded for the person running the search.
+public struct StudyError: Error, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The storage could not be opened, read or written.
+        case storage
+        /// The journal holds an entry that cannot be understood or does not fit the study.
+        case corruptJournal
+        /// The journal was written by a newer version of tune.
+        case newerFormat
+        /// The search file differs from the one the study was started with.
+        case searchFileChanged
+        /// The seed differs from the one the study was started with.
+        case seedChanged
+        /// The journal holds no study yet.
+        case noStudy
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

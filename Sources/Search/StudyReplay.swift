@@ -1,0 +1,113 @@
+/// Rebuilds a study from its journal one entry at a time (Optuna's JournalStorage replay).
+///
+/// Entries that lost a race are skipped and listed in `ignoredEntries` rather than treated as
+/// damage: a claim of a trial that is not waiting or paused (another worker got it first), a
+/// second creation of a trial number, a state change a trial cannot make. Entries that make no
+/// sense at all (a trial that does not exist, a study created twice) are errors.
+public struct StudyReplay: Sendable {
+    /// The study so far; nil until the journal's first entry.
+    public private(set) var snapshot: StudySnapshot?
+    /// How many entries have been applied.
+    public private(set) var entryCount = 0
+    /// The journal's name for messages.
+    public let source: String
+
+    public init(source: String) {
+        self.source = source
+    }
+
+    /// Applies `operations`, which continue the journal at `entryCount`.
+    public mutating func apply(_ operations: [JournalOperation]) throws(StudyError) {
+        for operation in operations {
+            try apply(operation, index: entryCount)
+            entryCount += 1
+            snapshot?.entryCount = entryCount
+        }
+    }
+
+    private mutating func apply(_ operation: JournalOperation, index: Int) throws(StudyError) {
+        if case .createStudy(let header) = operation {
+            guard snapshot == nil else { throw damaged(index, "creates the study a second time") }
+            snapshot = StudySnapshot(header: header)
+            return
+        }
+        guard var study = snapshot else { throw damaged(index, "comes before the entry that creates the study") }
+        defer { snapshot = study }
+
+        switch operation {
+        case .createStudy:
+            break
+        case .createTrial(let number, let parameters):
+            if number < study.trials.count {
+                study.ignoredEntries[index] = "trial \(number) was already created"
+                return
+            }
+            guard number == study.trials.count else {
+                throw damaged(index, "creates trial \(number), but the next trial is \(study.trials.count)")
+            }
+            study.trials.append(TrialSnapshot(number: number, parameters: parameters, stateJournalIndex: index))
+        case .claimTrial(let number, let targetEpochs, let worker):
+            var trial = try existingTrial(number, in: study, index: index)
+            guard trial.state == .waiting || trial.state == .paused else {
+                study.ignoredEntries[index] = "trial \(number) is \(trial.state.rawValue), so \(worker) cannot claim it"
+                return
+            }
+            trial.state = .running
+            trial.targetEpochs = targetEpochs
+            trial.worker = worker
+            trial.reason = nil
+            trial.stateJournalIndex = index
+            trial.claimCount += 1
+            study.trials[number] = trial
+        case .reportEpoch(let number, let epoch, let metrics):
+            var trial = try existingTrial(number, in: study, index: index)
+            if let position = trial.reports.firstIndex(where: { $0.epoch >= epoch }) {
+                if trial.reports[position].epoch == epoch {
+                    study.ignoredEntries[index] = "trial \(number) already reported epoch \(epoch)"
+                    return
+                }
+                trial.reports.insert(EpochReport(epoch: epoch, metrics: metrics, journalIndex: index), at: position)
+            } else {
+                trial.reports.append(EpochReport(epoch: epoch, metrics: metrics, journalIndex: index))
+            }
+            study.trials[number] = trial
+        case .setState(let number, let state, let reason):
+            var trial = try existingTrial(number, in: study, index: index)
+            guard Self.canMove(from: trial.state, to: state) else {
+                study.ignoredEntries[index] = "trial \(number) cannot go from \(trial.state.rawValue) to \(state.rawValue)"
+                return
+            }
+            trial.state = state
+            trial.reason = reason
+            trial.stateJournalIndex = index
+            study.trials[number] = trial
+        case .heartbeat(let worker, let time):
+            study.heartbeats[worker] = max(time, study.heartbeats[worker] ?? time)
+        }
+    }
+
+    /// The transitions of the trial life cycle (claims are the only way into `running`).
+    static func canMove(from old: TrialState, to new: TrialState) -> Bool {
+        switch (old, new) {
+        case (.running, .paused), (.running, .complete), (.running, .pruned), (.running, .failed), (.running, .waiting):
+            return true
+        case (.paused, .complete), (.paused, .pruned), (.paused, .failed), (.paused, .waiting):
+            return true
+        case (.waiting, .pruned), (.waiting, .failed):
+            return true
+        case (.failed, .waiting):
+            return true  // a retry
+        default:
+            return false
+        }
+    }
+
+    private func existingTrial(_ number: Int, in study: StudySnapshot, index: Int) throws(StudyError) -> TrialSnapshot {
+        guard number < study.trials.count else { throw damaged(index, "refers to trial \(number), which was never created") }
+        return study.trials[number]
+    }
+
+    private func damaged(_ index: Int, _ message: String) -> StudyError {
+        StudyError(.corruptJournal, "\(source): journal entry \(index) \(message); the journal is damaged")
+    }
+}

@@ -1,0 +1,72 @@
+import Data
+import Foundation
+import NN
+import Tensor
+
+/// A trained model loaded from a `tune train` checkpoint with everything needed to score new
+/// traffic: the model config, class names and the data pipeline (encodings and scaler) stored in
+/// the checkpoint's metadata.
+public final class Predictor {
+    public let configuration: ModelConfiguration
+    public let classNames: [String]
+    public let pipeline: FeaturePipeline
+    private let model: CNNLSTM
+    private let batch = Tensor(shape: [0])  // (B, C, L)
+
+    /// Loads `path` to run with `threads` BLAS threads; a file that is not a tune checkpoint gets
+    /// an error naming what is missing.
+    public init(checkpoint path: String, threads: Int = 1) throws {
+        BLAS.setThreadCount(threads)
+        let file = try Safetensors.read(path: path)
+        guard let configurationText = file.metadata["model_config"],
+              let configuration = try? JSONDecoder().decode(ModelConfiguration.self, from: Data(configurationText.utf8)) else {
+            throw TrainingError.checkpoint("\(path): no readable model_config in its metadata; it was not written by `tune train`")
+        }
+        guard let namesText = file.metadata["class_names"],
+              let classNames = try? JSONDecoder().decode([String].self, from: Data(namesText.utf8)),
+              classNames.count == configuration.classCount else {
+            throw TrainingError.checkpoint("\(path): no readable class_names matching the model in its metadata")
+        }
+        self.configuration = configuration
+        self.classNames = classNames
+        pipeline = try FeaturePipeline(metadata: file.metadata)
+        model = try CNNLSTM(configuration: configuration)
+        var weights = file.tensors
+        weights = weights.filter { !$0.key.hasPrefix("__") }
+        try model.parameters.load(weights, path: path)
+    }
+
+    /// Class probabilities (N, K) of samples (N, C, L), in evaluation mode, 256 at a time.
+    public func probabilities(_ samples: SampleSet) throws -> [Float] {
+        let classes = configuration.classCount
+        var result = [Float](repeating: 0, count: samples.count * classes)
+        var generator = SeededGenerator(seed: 0)  // unused in evaluation mode
+        var start = 0
+        while start < samples.count {
+            let size = min(256, samples.count - start)
+            batch.resize(to: [size, samples.channels, samples.length])
+            samples.values.withUnsafeBufferPointer { source in
+                guard let base = source.baseAddress else { return }
+                batch.pointer.update(from: base + start * samples.sampleSize, count: size * samples.sampleSize)
+            }
+            let logits = try model.forward(batch, training: false, generator: &generator)
+            result.withUnsafeMutableBufferPointer { target in
+                guard let base = target.baseAddress else { return }
+                (base + start * classes).update(from: logits.pointer, count: size * classes)
+                Kernels.softmaxRows(base + start * classes, rows: size, columns: classes)
+            }
+            start += size
+        }
+        return result
+    }
+}
+
+/// Writes RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled.
+public enum CSVWriter {
+    public static func line(_ fields: [String]) -> String {
+        fields.map { field in
+            guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }.joined(separator: ",") + "\r\n"
+    }
+}

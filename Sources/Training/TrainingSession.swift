@@ -1,0 +1,108 @@
+import Data
+import Foundation
+import JSONConfig
+
+/// One `tune train` invocation: reads the run file (with command-line overrides), loads the data,
+/// trains or continues a run in its output folder, and says how it ended. The output folder keeps
+/// `run.json` (the resolved run file) so `--resume` needs nothing else.
+public final class TrainingSession {
+    /// How a session ended, for the last protocol line and the exit status.
+    public enum Outcome: Sendable, Equatable {
+        case complete
+        case interrupted
+    }
+
+    public let trainer: Trainer
+    public let prepared: PreparedData
+    public let runFile: String
+
+    private init(trainer: Trainer, prepared: PreparedData, runFile: String) {
+        self.trainer = trainer
+        self.prepared = prepared
+        self.runFile = runFile
+    }
+
+    /// A new run from `configPath`, with `overrides` (run-file keys) replacing its values.
+    /// The output folder is `overrides["output"]`, the file's `output`, or `runs/<file name>`.
+    public static func start(configPath: String, overrides: [String: JSONValue]) throws -> TrainingSession {
+        guard case .object(var members) = try JSONValue.read(path: configPath) else {
+            throw JSONFileError(source: configPath, field: nil, message: "must be a JSON object")
+        }
+        for (key, value) in overrides { members[key] = value }
+        let configuration = try RunConfiguration.parse(.object(members), source: configPath)
+        let output = configuration.output
+            ?? "runs/" + URL(fileURLWithPath: configPath).deletingPathExtension().lastPathComponent
+        let files = RunFiles(directory: URL(fileURLWithPath: output))
+        let (data, prepared) = try configuration.loadTrainingData(source: configPath)
+        var model = configuration.model
+        model.inputChannels = data.train.channels
+        model.classCount = data.classNames.count
+        let trainer = try Trainer(model: model, options: configuration.options, data: data, files: files)
+        members["output"] = .string(output)
+        try writeRunFile(.object(members), to: files.runFile)
+        return TrainingSession(trainer: trainer, prepared: prepared, runFile: configPath)
+    }
+
+    /// Continues the run in `directory` to `epochs` in total (or its own target), reloading the data
+    /// its `run.json` describes.
+    public static func resume(directory: String, epochs: Int?, threads: Int?) throws -> TrainingSession {
+        let files = RunFiles(directory: URL(fileURLWithPath: directory))
+        let runFile = files.runFile.path
+        guard FileManager.default.fileExists(atPath: runFile) else {
+            throw TrainingError.checkpoint("\(directory): not a run folder (no run.json); start it with `tune train --config`")
+        }
+        let configuration = try RunConfiguration.read(path: runFile)
+        let (data, prepared) = try configuration.loadTrainingData(source: runFile)
+        let trainer = try Trainer(resuming: files, data: data, epochs: epochs, threads: threads)
+        return TrainingSession(trainer: trainer, prepared: prepared, runFile: runFile)
+    }
+
+    /// Trains until done or until `shouldStop` says so after an epoch.
+    public func run(shouldStop: () -> Bool, onEpoch: (EpochMetrics) throws -> Void) throws -> Outcome {
+        let log = try EpochLog(url: trainer.files.epochLog)
+        try trainer.run(shouldStop: shouldStop) { metrics in
+            try log.append(metrics)
+            try onEpoch(metrics)
+        }
+        return trainer.completedEpochs >= trainer.options.epochs ? .complete : .interrupted
+    }
+
+    private static func writeRunFile(_ document: JSONValue, to url: URL) throws {
+        let data = try JSONSerialization.data(withJSONObject: document.foundationObject, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: url, options: .atomic)
+    }
+}
+
+extension RunFiles {
+    /// The resolved run file the run was started with.
+    public var runFile: URL { directory.appendingPathComponent("run.json") }
+}
+
+/// Appends one JSON line per epoch to `epochs.jsonl`, cutting lines of epochs a resumed run
+/// repeats (none, when continuation starts from the last checkpoint, which is the usual case).
+final class EpochLog {
+    private let url: URL
+    private let encoder: JSONEncoder
+
+    init(url: URL) throws {
+        self.url = url
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if !FileManager.default.fileExists(atPath: url.path) {
+            try Data().write(to: url)
+        }
+    }
+
+    func append(_ metrics: EpochMetrics) throws {
+        let existing = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        var lines = existing.split(separator: "\n").map(String.init)
+        // Keep only lines of earlier epochs: a crash between checkpoint and log leaves no gap.
+        lines = lines.filter { line in
+            guard let data = line.data(using: .utf8),
+                  let earlier = try? JSONDecoder().decode(EpochMetrics.self, from: data) else { return false }
+            return earlier.epoch < metrics.epoch
+        }
+        lines.append(String(decoding: try encoder.encode(metrics), as: UTF8.self))
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+    }
+}

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import JSONConfig
+import Training
+
+/// `tune train`: one training run, on its own or as a search trial.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train one model from a run file, or continue a run.",
+        discussion: """
+            The run file is a flat JSON object (see DESIGN.md): `data` says what to train on, \
+            `output` where results go (default runs/<run file name>), every other key is a \
+            hyperparameter. Flags override the file's values.
+
+            stdout gets one JSON line per epoch ({"epoch": 3, "metrics": {...}}) and a last line \
+            with the status; the output folder gets best.safetensors (the best model by --metric, \
+            loadable in PyTorch), state.safetensors (everything needed to continue exactly), \
+            epochs.jsonl and run.json.
+
+            Ctrl-C stops after the current epoch, once its checkpoint is written; a second Ctrl-C \
+            stops at once. Exit status: 0 done, 2 bad input, 3 diverged (NaN loss), \
+            4 interrupted (resume with --resume), 1 anything else.
+            """)
+
+    @Option(help: "The run file (JSON).") var config: String?
+    @Option(help: "Continue the run in this output folder instead of starting one.") var resume: String?
+    @Option(help: "Train until this many epochs in total.") var epochs: Int?
+    @Option(help: "Output folder.") var output: String?
+    @Option(help: "Model variant: lstm, bilstm or attention.") var variant: String?
+    @Option(help: "Learning rate.") var lr: Double?
+    @Option(name: .customLong("batch-size"), help: "Mini-batch size.") var batchSize: Int?
+    @Option(help: "Seed of initialisation, shuffling, dropout and the validation split.") var seed: Int?
+    @Option(help: "BLAS threads.") var threads: Int?
+    @Option(help: "Metric that picks the best checkpoint, e.g. val_f1_macro, val_loss.") var metric: String?
+    @Option(help: "Trial number to put in each JSON line (set by the search coordinator).") var trial: Int?
+
+    func validate() throws {
+        if (config == nil) == (resume == nil) {
+            throw ValidationError("give either --config RUN.json (a new run) or --resume FOLDER (continue one)")
+        }
+        let setUpFlags: [Any?] = [variant, lr, batchSize, seed, metric, output]
+        if resume != nil, setUpFlags.contains(where: { $0 != nil }) {
+            throw ValidationError("--resume continues a run as it was set up; only --epochs and --threads may change")
+        }
+    }
+
+    /// The flags as run-file keys.
+    var overrides: [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        if let epochs { values["epochs"] = .number(Double(epochs)) }
+        if let output { values["output"] = .string(output) }
+        if let variant { values["variant"] = .string(variant) }
+        if let lr { values["lr"] = .number(lr) }
+        if let batchSize { values["batch_size"] = .number(Double(batchSize)) }
+        if let seed { values["seed"] = .number(Double(seed)) }
+        if let threads { values["threads"] = .number(Double(threads)) }
+        if let metric { values["metric"] = .string(metric) }
+        return values
+    }
+
+    func run() throws {
+        let stop = StopRequest()
+        let session: TrainingSession
+        if let resume {
+            session = try TrainingSession.resume(directory: resume, epochs: epochs, threads: threads)
+        } else if let config {
+            session = try TrainingSession.start(configPath: config, overrides: overrides)
+        } else {
+            throw ValidationError("give --config or --resume")
+        }
+        let protocolLine = ProtocolLine(trial: trial)
+        reportData(session)
+        let trainer = session.trainer
+        let outcome: TrainingSession.Outcome
+        do {
+            outcome = try session.run(shouldStop: { stop.requested }) { metrics in
+                protocolLine.epoch(metrics)
+                if stderrIsTerminal {
+                    printError(String(format: "epoch %d/%d  train loss %.4f  val loss %.4f  %@ %.4f  %.1f s",
+                                      metrics.epoch, trainer.options.epochs, metrics.trainLoss, metrics.validationLoss,
+                                      trainer.options.metric, metrics.value(of: trainer.options.metric) ?? .nan,
+                                      metrics.seconds))
+                }
+            }
+        } catch let error as TrainingError {
+            if case .diverged(let epoch, let message) = error {
+                protocolLine.status("diverged", extra: ["epoch": .number(Double(epoch)), "message": .string(message)])
+            }
+            throw error
+        }
+        let summary: [String: JSONValue] = [
+            "epochs": .number(Double(trainer.completedEpochs)),
+            "metric": .string(trainer.options.metric),
+            "best_metric": trainer.bestMetric.map(JSONValue.number) ?? .null,
+            "best_epoch": trainer.bestEpoch.map { .number(Double($0)) } ?? .null,
+            "checkpoint": .string(trainer.files.bestModel.path),
+        ]
+        switch outcome {
+        case .complete:
+            protocolLine.status("complete", extra: summary)
+        case .interrupted:
+            protocolLine.status("interrupted", extra: summary)
+            throw ExitCode(ExitStatus.interrupted)
+        }
+    }
+
+    /// What the data layer did, on stderr: sizes, classes and rows dropped.
+    private func reportData(_ session: TrainingSession) {
+        let prepared = session.prepared
+        var line = "data: \(prepared.train.count) training, \(prepared.validation.count) validation"
+        if let test = prepared.test { line += ", \(test.count) test" }
+        line += " samples of \(prepared.train.channels) x \(prepared.train.length); \(prepared.classNames.count) classes"
+        printError(line)
+        for summaryLine in prepared.summary.lines { printError("data: " + summaryLine) }
+    }
+}
+
+/// Ctrl-C handling: the first SIGINT asks the run to stop after its epoch, the second exits.
+final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private let source: DispatchSourceSignal
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            let presses = self.lock.withLock { () -> Int in self.count += 1; return self.count }
+            if presses == 1 {
+                printError("tune: stopping after this epoch (its checkpoint is kept); Ctrl-C again to stop now")
+            } else {
+                Foundation.exit(130)
+            }
+        }
+        source.resume()
+    }
+
+    var requested: Bool { lock.withLock { count > 0 } }
+}
+
+/// The trial protocol on stdout: one JSON line per epoch and a last status line.
+struct ProtocolLine {
+    let trial: Int?
+
+    func epoch(_ metrics: EpochMetrics) {
+        write(["epoch": .number(Double(metrics.epoch)),
+               "metrics": .object(metrics.flat.mapValues(JSONValue.number)),
+               "seconds": .number(metrics.seconds)])
+    }
+
+    func status(_ status: String, extra: [String: JSONValue]) {
+        var members = extra
+        members["status"] = .string(status)
+        write(members)
+    }
+
+    private func write(_ members: [String: JSONValue]) {
+        var members = members
+        if let trial { members["trial"] = .number(Double(trial)) }
+        // Unbuffered so the coordinator sees each epoch as it ends.
+        FileHandle.standardOutput.write(Data((JSONValue.object(members).compactText + "\n").utf8))
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import JSONConfig
+import Testing
+@testable import Search
+
+@Suite("Schedulers")
+struct SchedulerTests {
+    static func simulate(method: String, trials: Int, workers: Int = 2, durationSeed: Int = 1, seed: Int = 0,
+                         maxEpochs: Int = 27, arrivalOrder: ArrivalOrder = .trialNumber,
+                         failurePolicy: FailurePolicy = FailurePolicy(),
+                         objective: (@Sendable (TrialParameters, Int, Int) -> Double)? = nil) throws -> SearchSimulation.Result {
+        let definition = try SearchFixtures.definition(SearchFixtures.space(method: method, maxEpochs: maxEpochs))
+        let scheduler = SearchScheduler(definition: definition, seed: seed, failurePolicy: failurePolicy, arrivalOrder: arrivalOrder)
+        let simulation = SearchSimulation(
+            scheduler: scheduler, workers: workers, trialBudget: trials,
+            objective: objective ?? { SearchFixtures.learningCurve($0, trialNumber: $1, epoch: $2) },
+            epochSeconds: SearchFixtures.durations(seed: durationSeed))
+        var study = try SearchFixtures.study(definition, seed: seed)
+        return try simulation.run(study: &study)
+    }
+
+    static func summaries(_ result: SearchSimulation.Result, method: String, trials: Int) throws -> [BracketSummary] {
+        let definition = try SearchFixtures.definition(SearchFixtures.space(method: method))
+        return SearchScheduler(definition: definition, seed: 0).brackets(snapshot: result.snapshot, trialBudget: trials)
+    }
+
+    /// The numbers of `results` ordered best first (maximize; ties by number).
+    static func ranked(_ results: [RungResult]) -> [Int] {
+        results.compactMap { result in result.value.map { (result.trialNumber, $0) } }
+            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.map(\.0)
+    }
+
+    @Test(arguments: ["random", "grid"])
+    func randomAndGridTrainEveryTrialToTheMaximum(method: String) throws {
+        let definition = try SearchFixtures.definition(method == "random" ? SearchFixtures.space(method: "random", maxEpochs: 4) : """
+            {"name": "g", "method": "grid", "metric": {"name": "val_accuracy", "goal": "maximize"}, "budget": {"max_epochs": 4},
+             "parameters": {"lr": {"values": [0.001, 0.01]}, "dropout": {"values": [0.1, 0.2, 0.3]},
+                            "lstm_hidden": {"value": 64}, "variant": {"value": "lstm"}}}
+            """)
+        let simulation = SearchSimulation(scheduler: SearchScheduler(definition: definition, seed: 0), workers: 3, trialBudget: 10,
+                                          objective: { SearchFixtures.learningCurve($0, trialNumber: $1, epoch: $2) })
+        var study = try SearchFixtures.study(definition)
+        let result = try simulation.run(study: &study)
+        #expect(result.status == .finished)
+        let expected = method == "grid" ? 6 : 10  // the grid has 6 points: --trials 10 stops there
+        #expect(result.snapshot.trials.count == expected)
+        #expect(result.snapshot.trials.allSatisfy { $0.state == .complete && $0.epochsTrained == 4 })
+        #expect(result.epochsTrained == expected * 4)
+    }
+
+    @Test func synchronousHalvingPromotesExactlyTheTopThirdOfEachRung() throws {
+        let result = try Self.simulate(method: "sha", trials: 27, workers: 4)
+        #expect(result.status == .finished)
+        let rungs = try #require(try Self.summaries(result, method: "sha", trials: 27).first).rungs
+        #expect(rungs.map(\.epochs) == [1, 3, 9, 27])
+        #expect(rungs.map(\.results.count) == [27, 9, 3, 1])
+        for rung in rungs.dropLast() {
+            #expect(Set(rung.promoted) == Set(Self.ranked(rung.results).prefix(rung.results.count / 3)))
+        }
+        let states = result.snapshot.trials.map(\.state)
+        #expect(states.filter { $0 == .complete }.count == 1)
+        #expect(states.filter { $0 == .pruned }.count == 26)
+        #expect(result.epochsTrained == 27 + 9 * 2 + 3 * 6 + 1 * 18)  // promoted trials continue, never retrain
+        // Synchronous: nothing reaches rung 1 before every trial reported at rung 0.
+        let firstPromotion = result.snapshot.trials.compactMap { $0.reports.first { $0.epoch == 2 }?.journalIndex }.min() ?? 0
+        let lastRungZero = result.snapshot.trials.compactMap { $0.reports.first { $0.epoch == 1 }?.journalIndex }.max() ?? 0
+        #expect(firstPromotion > lastRungZero)
+    }
+
+    @Test func asynchronousHalvingPromotesExactlyAThirdInTrialNumberOrder() throws {
+        let result = try Self.simulate(method: "asha", trials: 27, workers: 4)
+        #expect(result.status == .finished)
+        let rungs = try #require(try Self.summaries(result, method: "asha", trials: 27).first).rungs
+        #expect(rungs.map(\.results.count) == [27, 9, 3, 1])
+        #expect(rungs[0].arrivals == Array(0..<27))
+        // Reference: process each rung's results in arrival order; after m results, floor(m/3)
+        // promotions, each the best not yet promoted.
+        for rung in rungs.dropLast() {
+            var promoted: [Int] = []
+            for processed in 1...rung.results.count {
+                let ranked = Self.ranked(Array(rung.results.prefix(processed)))
+                while promoted.count < processed / 3, let best = ranked.first(where: { !promoted.contains($0) }) {
+                    promoted.append(best)
+                }
+            }
+            #expect(rung.promoted == promoted)
+        }
+        #expect(result.epochsTrained == 27 + 9 * 2 + 3 * 6 + 1 * 18)
+    }
+
+    @Test(arguments: ["asha", "sha", "hyperband", "random"])
+    func promotionsDoNotDependOnCompletionOrderOrParallelism(method: String) throws {
+        let reference = try Self.simulate(method: method, trials: 30, workers: 1, durationSeed: 0)
+        #expect(reference.status == .finished)
+        for (workers, durationSeed) in [(2, 1), (3, 2), (5, 3), (8, 4), (16, 5)] {
+            let other = try Self.simulate(method: method, trials: 30, workers: workers, durationSeed: durationSeed)
+            #expect(SearchFixtures.outcome(other.snapshot) == SearchFixtures.outcome(reference.snapshot),
+                    "\(method) with \(workers) workers")
+        }
+    }
+
+    @Test func plainAshaDependsOnTiming() throws {
+        // The control for the test above: processing results as they complete does change them.
+        let outcomes = try (1...6).map { seed in
+            SearchFixtures.outcome(try Self.simulate(method: "asha", trials: 30, workers: 4, durationSeed: seed,
+                                                     arrivalOrder: .completion).snapshot)
+        }
+        #expect(Set(outcomes.map { $0.joined(separator: "\n") }).count > 1)
+    }
+
+    @Test func hyperbandBracketsFollowThePaper() {
+        // Li et al. 2018, Table 1: R = 81, eta = 3.
+        let plan = HyperbandPlan(budget: EpochBudget(minimumEpochs: 1, maximumEpochs: 81, eta: 3))
+        #expect(plan.brackets.map(\.halvings) == [4, 3, 2, 1, 0])
+        #expect(plan.brackets.map(\.trialCount) == [81, 34, 15, 8, 5])
+        #expect(plan.brackets.map(\.rungEpochs) == [[1, 3, 9, 27, 81], [3, 9, 27, 81], [9, 27, 81], [27, 81], [81]])
+        #expect(plan.brackets.map(\.trialsPerRung) == [[81, 27, 9, 3, 1], [34, 11, 3, 1], [15, 5, 1], [8, 2], [5]])
+        #expect(plan.trialsPerRound == 143)
+        #expect(plan.bracket(ofTrial: 80).index == 0)
+        #expect(plan.bracket(ofTrial: 81) == Bracket(index: 1, firstTrial: 81, capacity: 34, rungEpochs: [3, 9, 27, 81]))
+        #expect(plan.bracket(ofTrial: 142).index == 4)
+        #expect(plan.bracket(ofTrial: 143) == Bracket(index: 5, firstTrial: 143, capacity: 81, rungEpochs: [1, 3, 9, 27, 81]))
+    }
+
+    @Test func hyperbandRunsEachBracketAsPlanned() throws {
+        let plan = HyperbandPlan(budget: EpochBudget(minimumEpochs: 1, maximumEpochs: 27, eta: 3))
+        #expect(plan.brackets.map(\.trialCount) == [27, 12, 6, 4])
+        let result = try Self.simulate(method: "hyperband", trials: plan.trialsPerRound, workers: 3)
+        #expect(result.status == .finished)
+        let summaries = try Self.summaries(result, method: "hyperband", trials: plan.trialsPerRound)
+        #expect(summaries.count == 4)
+        for (summary, bracket) in zip(summaries, plan.brackets) {
+            #expect(summary.rungs.map(\.epochs) == bracket.rungEpochs)
+            #expect(summary.rungs.map(\.results.count) == bracket.trialsPerRung)
+        }
+        #expect(result.epochsTrained == plan.epochsPerRound)
+        #expect(result.snapshot.trials.filter { $0.state == .complete }.count == 1 + 1 + 2 + 4)
+    }
+
+    @Test func aSmallHalvingSearchStillTrainsOneTrialFully() throws {
+        for method in ["sha", "asha"] {
+            let result = try Self.simulate(method: method, trials: 2, workers: 2)
+            #expect(result.status == .finished)
+            #expect(result.snapshot.trials.filter { $0.state == .complete }.count == 1, "\(method)")
+        }
+    }
+
+    @Test func theSearchStopsWhenTheFirstTrialsAllFail() throws {
+        let result = try Self.simulate(method: "asha", trials: 50, workers: 2, objective: { _, _, _ in .nan })
+        guard case .stopped(let reason) = result.status else {
+            Issue.record("status \(result.status)")
+            return
+        }
+        #expect(reason.contains("first 3 trials all failed"))
+        #expect(reason.contains("val_accuracy is NaN"))
+        #expect(result.snapshot.trials.count <= 4)  // at most the workers' last starts
+        #expect(result.snapshot.trials.allSatisfy { $0.state == .failed })
+    }
+
+    @Test func theSearchStopsAfterARunOfFailures() throws {
+        let result = try Self.simulate(method: "random", trials: 60, workers: 1, maxEpochs: 2,
+                                       objective: { parameters, trial, epoch in
+                                           trial >= 5 ? .nan : SearchFixtures.learningCurve(parameters, trialNumber: trial, epoch: epoch)
+                                       })
+        guard case .stopped(let reason) = result.status else {
+            Issue.record("status \(result.status)")
+            return
+        }
+        #expect(reason.contains("Trials 5 to 14 all failed"))
+        #expect(result.snapshot.trials.count == 15)
+    }
+
+    @Test func failedTrialsDoNotStopASearchThatOtherwiseWorks() throws {
+        let result = try Self.simulate(method: "asha", trials: 27, workers: 3, objective: { parameters, trial, epoch in
+            trial % 4 == 1 ? .nan : SearchFixtures.learningCurve(parameters, trialNumber: trial, epoch: epoch)
+        })
+        #expect(result.status == .finished)
+        #expect(result.snapshot.trials.filter { $0.state == .failed }.count == 7)
+        #expect(result.snapshot.trials.filter { $0.state == .complete }.count >= 1)
+    }
+}
