@@ -48,6 +48,8 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "Data", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "JSONConfig", "TestSupport"]),
+        // Runs the release `tune` binary on real data (TUNE_BIN; scripts/test builds it).
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Data", "Tensor", "JSONConfig", "TestSupport"]),
     ]
 )
