@@ -28,6 +28,8 @@ public final class Trainer {
     private let batchInput = Tensor(shape: [0])  // (B, C, L)
     private var batchLabels: [Int32] = []        // (B)
     private let metadata: [String: String]
+    /// Called after every training batch with (samples done, samples in the epoch), for progress bars.
+    public var onBatch: ((Int, Int) -> Void)?
 
     /// A new run writing into `files.directory` (created if needed).
     public init(model configuration: ModelConfiguration, options: TrainingOptions, data: TrainingData,
@@ -183,6 +185,7 @@ public final class Trainer {
             adam.update()
             totalLoss += Double(loss) * Double(size)
             seen += size
+            onBatch?(start + size, order.count)
         }
         return seen > 0 ? totalLoss / Double(seen) : .nan
     }

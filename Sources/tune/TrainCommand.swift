@@ -73,12 +73,20 @@ struct TrainCommand: ParsableCommand {
         let protocolLine = ProtocolLine(trial: trial)
         reportData(session)
         let trainer = session.trainer
+        if stderrIsTerminal {
+            trainer.onBatch = { done, total in
+                let width = 30
+                let filled = total > 0 ? done * width / total : width
+                let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+                FileHandle.standardError.write(Data("\repoch \(trainer.completedEpochs + 1)/\(trainer.options.epochs) [\(bar)] \(done)/\(total)".utf8))
+            }
+        }
         let outcome: TrainingSession.Outcome
         do {
             outcome = try session.run(shouldStop: { stop.requested }) { metrics in
                 protocolLine.epoch(metrics)
                 if stderrIsTerminal {
-                    printError(String(format: "epoch %d/%d  train loss %.4f  val loss %.4f  %@ %.4f  %.1f s",
+                    printError(String(format: "\repoch %d/%d  train loss %.4f  val loss %.4f  %@ %.4f  %.1f s",
                                       metrics.epoch, trainer.options.epochs, metrics.trainLoss, metrics.validationLoss,
                                       trainer.options.metric, metrics.value(of: trainer.options.metric) ?? .nan,
                                       metrics.seconds))
