@@ -19,14 +19,14 @@ public struct FailurePolicy: Sendable, Equatable {
         if first > 0, trials.count >= first, trials.prefix(first).allSatisfy({ $0.state == .failed }) {
             let example = trials[0].reason.map { ": trial 0 failed with \($0)" } ?? ""
             let which = first == 1 ? "The first trial" : "The first \(first) trials all"
-            return "\(which) failed\(example). The search stops rather than spend its budget on trials that fail; fix the cause and rerun the same command to continue."
+            return "\(which) failed\(example). The search stops rather than spend its budget on trials that fail; fix the cause and rerun the same command to retry them."
         }
         var run = 0
         for trial in trials {
             run = trial.state == .failed ? run + 1 : 0
             if consecutiveTrials > 0, run >= consecutiveTrials {
                 let example = trial.reason.map { "; the last failed with \($0)" } ?? ""
-                return "Trials \(trial.number - run + 1) to \(trial.number) all failed\(example). The search stops rather than spend its budget on trials that fail; fix the cause and rerun the same command to continue."
+                return "Trials \(trial.number - run + 1) to \(trial.number) all failed\(example). The search stops rather than spend its budget on trials that fail; fix the cause and rerun the same command to retry them."
             }
         }
         return nil

@@ -180,9 +180,11 @@ public struct SearchDefinition: Sendable, Equatable {
     }
 
     /// A stable hash of the file's content (keys sorted, numbers canonical), so resuming a study
-    /// with a changed search file can be refused; formatting changes do not alter it.
+    /// with a changed search file can be refused; formatting and `description` do not count.
     public var fingerprint: String {
-        Self.fingerprint(of: document)
+        guard case .object(var members) = document else { return Self.fingerprint(of: document) }
+        members["description"] = nil
+        return Self.fingerprint(of: .object(members))
     }
 
     /// FNV-1a (64 bits) of the canonical text, as 16 hex digits.

@@ -50,12 +50,13 @@ public struct SearchScheduler: Sendable {
 
     /// The actions to take now with `freeSlots` idle workers in a search of `trialBudget` trials
     /// in total (counting the trials already in the study). Stops come first and need no worker;
-    /// then, one worker each: re-queued trials, promotions (higher rungs first), new trials.
+    /// then, one worker each: re-queued trials, promotions (longest target first, then in the
+    /// order the rungs promoted them), new trials.
     /// Empty means: wait for a running trial to report or finish.
     public func nextActions(snapshot: StudySnapshot, freeSlots: Int, trialBudget: Int) -> [SchedulerAction] {
         let state = evaluate(snapshot: snapshot, trialBudget: trialBudget)
         var stops: [SchedulerAction] = []
-        var promotions: [(level: Int, order: Int, action: SchedulerAction)] = []
+        var promotions: [(target: Int, bracket: Int, order: Int, action: SchedulerAction)] = []
         for summary in state.brackets {
             let top = summary.rungs.count - 1
             for (level, rung) in summary.rungs.enumerated() {
@@ -67,7 +68,8 @@ public struct SearchScheduler: Sendable {
                         stops.append(.stop(trialNumber: number, finalState: .complete))
                     } else if promoted.contains(number) {
                         let order = rung.promoted.firstIndex(of: number) ?? 0
-                        promotions.append((level, order, .resume(trialNumber: number, targetEpochs: summary.rungs[level + 1].epochs)))
+                        let target = summary.rungs[level + 1].epochs
+                        promotions.append((target, summary.bracket.index, order, .resume(trialNumber: number, targetEpochs: target)))
                     } else if rung.isClosed {
                         stops.append(.stop(trialNumber: number, finalState: .pruned))
                     }
@@ -83,7 +85,10 @@ public struct SearchScheduler: Sendable {
             actions.append(.resume(trialNumber: trial.number, targetEpochs: target))
             slots -= 1
         }
-        let orderedPromotions = promotions.sorted { $0.level != $1.level ? $0.level > $1.level : $0.order < $1.order }
+        let orderedPromotions = promotions.sorted { left, right in
+            if left.target != right.target { return left.target > right.target }
+            return left.bracket != right.bracket ? left.bracket < right.bracket : left.order < right.order
+        }
         for promotion in orderedPromotions where slots > 0 {
             actions.append(promotion.action)
             slots -= 1

@@ -70,12 +70,9 @@ public struct SearchSimulation: Sendable {
             appends += 1
         }
         while true {
-            let snapshot = study.snapshot
-            let status = scheduler.status(snapshot: snapshot, trialBudget: trialBudget)
-            if status == .finished { break }
-            if case .stopped = status, jobs.isEmpty { break }
-            let actions = scheduler.nextActions(snapshot: snapshot, freeSlots: workers - jobs.count, trialBudget: trialBudget)
+            let actions = scheduler.nextActions(snapshot: study.snapshot, freeSlots: workers - jobs.count, trialBudget: trialBudget)
             if !actions.isEmpty {
+                var askAgain = false  // only a trial paused on the spot can make new work at once
                 for action in actions {
                     guard allowed() else { return result(true) }
                     try study.record(action, worker: worker)
@@ -83,17 +80,20 @@ public struct SearchSimulation: Sendable {
                     guard action.needsWorker else { continue }
                     let trial = study.snapshot.trials[action.trialNumber]
                     let target = trial.targetEpochs ?? 0
-                    if trial.epochsTrained >= target {  // reached its target before an interruption
+                    // The checkpoint a run continues from: the last epoch that did not diverge.
+                    let checkpoint = trial.reports.last { $0.metrics[metricName]?.isNaN == false }?.epoch ?? 0
+                    if checkpoint >= target {  // reached its target before an interruption
                         guard allowed() else { return result(true) }
                         try study.append([.setState(number: trial.number, state: .paused, reason: nil)])
                         appends += 1
+                        askAgain = true
                         continue
                     }
                     let seconds = epochSeconds(trial.parameters, trial.number)
-                    jobs.append(Job(trialNumber: trial.number, parameters: trial.parameters, nextEpoch: trial.epochsTrained + 1,
+                    jobs.append(Job(trialNumber: trial.number, parameters: trial.parameters, nextEpoch: checkpoint + 1,
                                     targetEpochs: target, epochEnds: now + seconds, secondsPerEpoch: seconds))
                 }
-                continue
+                if askAgain || jobs.isEmpty { continue }
             }
             guard let next = jobs.indices.min(by: { (jobs[$0].epochEnds, jobs[$0].trialNumber) < (jobs[$1].epochEnds, jobs[$1].trialNumber) }) else {
                 break  // nothing runs and nothing can start: the search is over

@@ -84,6 +84,14 @@ public struct Study: Sendable {
         }
     }
 
+    /// Puts every failed trial back in the queue: what a coordinator does when it resumes a
+    /// search that the failure rule stopped (the user has fixed the cause). Each continues from
+    /// its last checkpoint, or starts over without one.
+    public mutating func requeueFailedTrials(reason: String = "retried after the search stopped on failures") throws(StudyError) {
+        let failed = snapshot.trials(in: .failed)
+        try append(failed.map { .setState(number: $0.number, state: .waiting, reason: reason) })
+    }
+
     /// Puts every running trial back in the queue with `reason`: what a coordinator does when
     /// it starts, since on its machine no trial process can have survived it. Each continues
     /// from its last checkpoint when a worker claims it again.

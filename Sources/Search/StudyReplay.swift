@@ -32,6 +32,7 @@ public struct StudyReplay: Sendable {
             return
         }
         guard var study = snapshot else { throw damaged(index, "comes before the entry that creates the study") }
+        snapshot = nil  // so `study` is the only reference and is changed in place
         defer { snapshot = study }
 
         switch operation {
@@ -60,16 +61,11 @@ public struct StudyReplay: Sendable {
             trial.claimCount += 1
             study.trials[number] = trial
         case .reportEpoch(let number, let epoch, let metrics):
+            // A run that continues from an earlier checkpoint (a retry, a restart) reports some
+            // epochs again: its reports replace the old ones from that epoch on.
             var trial = try existingTrial(number, in: study, index: index)
-            if let position = trial.reports.firstIndex(where: { $0.epoch >= epoch }) {
-                if trial.reports[position].epoch == epoch {
-                    study.ignoredEntries[index] = "trial \(number) already reported epoch \(epoch)"
-                    return
-                }
-                trial.reports.insert(EpochReport(epoch: epoch, metrics: metrics, journalIndex: index), at: position)
-            } else {
-                trial.reports.append(EpochReport(epoch: epoch, metrics: metrics, journalIndex: index))
-            }
+            trial.reports.removeAll { $0.epoch >= epoch }
+            trial.reports.append(EpochReport(epoch: epoch, metrics: metrics, journalIndex: index))
             study.trials[number] = trial
         case .setState(let number, let state, let reason):
             var trial = try existingTrial(number, in: study, index: index)

@@ -28,24 +28,32 @@ struct SuccessiveHalving: Sendable {
     /// The rungs of `bracket` given its `members` (its created trials, by number); `isOpen` is true
     /// while more trials can still join it.
     func evaluate(bracket: Bracket, members: [TrialSnapshot], isOpen: Bool) -> BracketSummary {
-        let byNumber = Dictionary(uniqueKeysWithValues: members.map { ($0.number, $0) })
+        let first = members.first?.number ?? bracket.firstTrial  // members are consecutive numbers
+        func member(_ number: Int) -> TrialSnapshot? {
+            members.indices.contains(number - first) ? members[number - first] : nil
+        }
         var rungs: [RungSummary] = []
         var arrivals = members.map(\.number)
         var upstreamClosed = !isOpen
         for (level, epochs) in bracket.rungEpochs.enumerated() {
             let isTop = level == bracket.rungEpochs.count - 1
-            let outcomes = arrivals.map { number in byNumber[number].map { outcome(of: $0, atEpochs: epochs) } ?? .unknown }
-            var sequence = Array(zip(arrivals, outcomes))
+            func outcome(_ number: Int) -> Outcome {
+                member(number).map { self.outcome(of: $0, atEpochs: epochs) } ?? .unknown
+            }
+            var sequence = arrivals
+            var known: [Int: Outcome] = [:]
             if case .asynchronous(.completion) = rule {
-                sequence = AsynchronousSuccessiveHalving.completionOrder(sequence)
+                let ordered = AsynchronousSuccessiveHalving.completionOrder(arrivals.map { ($0, outcome($0)) })
+                sequence = ordered.map(\.0)
+                known = Dictionary(ordered, uniquingKeysWith: { first, _ in first })
             }
 
             var results: [RungResult] = []
             var successes: [(number: Int, value: Double)] = []
             var promoted: [Int] = []
             var promotedSet: Set<Int> = []
-            for (number, outcome) in sequence {
-                guard case .known(let value, _) = outcome else { break }
+            for number in sequence {
+                guard case .known(let value, _) = known[number] ?? outcome(number) else { break }
                 results.append(RungResult(trialNumber: number, value: value))
                 if let value { successes.append((number, value)) }
                 if !isTop, case .asynchronous = rule {
@@ -63,8 +71,18 @@ struct SuccessiveHalving: Sendable {
                 case .asynchronous:
                     if promoted.isEmpty, let best = ranked(results).first { promoted = [best] }
                 }
+                promotedSet = Set(promoted)
             }
-            rungs.append(RungSummary(epochs: epochs, arrivals: sequence.map(\.0), results: results,
+            if !isTop {
+                // A trial already sent to a higher rung stays promoted even if the rule would now
+                // decide otherwise (a failed trial retried with a different result, a journal
+                // edited by hand): a decision carried out is never taken back.
+                for number in sequence where !promotedSet.contains(number) && (member(number)?.targetEpochs ?? 0) > epochs {
+                    promoted.append(number)
+                    promotedSet.insert(number)
+                }
+            }
+            rungs.append(RungSummary(epochs: epochs, arrivals: sequence, results: results,
                                      promoted: promoted, isClosed: isClosed))
             arrivals = promoted
             upstreamClosed = isClosed

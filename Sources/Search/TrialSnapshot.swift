@@ -37,7 +37,11 @@ public struct EpochReport: Sendable, Equatable {
 /// A frozen view of one trial, rebuilt from the journal: what the scheduler decides on.
 public struct TrialSnapshot: Sendable, Equatable {
     public var number: Int
-    public var parameters: TrialParameters
+    public var parameters: TrialParameters {
+        didSet { parametersKey = parameters.canonicalText }
+    }
+    /// `parameters.canonicalText`, kept so de-duplication does not rebuild it for every trial.
+    public private(set) var parametersKey: String
     public var state: TrialState
     /// The epochs its current (or last) run was asked to reach; nil before its first run.
     public var targetEpochs: Int?
@@ -45,7 +49,8 @@ public struct TrialSnapshot: Sendable, Equatable {
     public var worker: String?
     /// Why it failed, was re-queued or was stopped, when known.
     public var reason: String?
-    /// One report per epoch, in increasing epoch order (a repeated epoch keeps its first report).
+    /// One report per epoch, in increasing epoch order. A report of an epoch already reported
+    /// (a run continued from an earlier checkpoint) replaces it and drops the later ones.
     public var reports: [EpochReport]
     /// The journal entry of its last state change.
     public var stateJournalIndex: Int
@@ -57,6 +62,7 @@ public struct TrialSnapshot: Sendable, Equatable {
                 stateJournalIndex: Int = 0, claimCount: Int = 0) {
         self.number = number
         self.parameters = parameters
+        self.parametersKey = parameters.canonicalText
         self.state = state
         self.targetEpochs = targetEpochs
         self.worker = worker
@@ -132,7 +138,7 @@ public struct StudySnapshot: Sendable, Equatable {
 
     /// The canonical texts of every trial's parameters (for de-duplicating new samples).
     public var usedConfigurations: Set<String> {
-        Set(trials.map(\.parameters.canonicalText))
+        Set(trials.map(\.parametersKey))
     }
 
     /// The trials in `state`.

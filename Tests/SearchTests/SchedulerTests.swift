@@ -88,12 +88,20 @@ struct SchedulerTests {
         #expect(result.epochsTrained == 27 + 9 * 2 + 3 * 6 + 1 * 18)
     }
 
+    /// The learning curve, except that every seventh trial fails at its fifth epoch (after rung
+    /// 1, before rung 2), so failures land in the middle of promotions.
+    static let sometimesFailing: @Sendable (TrialParameters, Int, Int) -> Double = { parameters, trial, epoch in
+        trial % 7 == 3 && epoch == 5 ? .nan : SearchFixtures.learningCurve(parameters, trialNumber: trial, epoch: epoch)
+    }
+
     @Test(arguments: ["asha", "sha", "hyperband", "random"])
     func promotionsDoNotDependOnCompletionOrderOrParallelism(method: String) throws {
-        let reference = try Self.simulate(method: method, trials: 30, workers: 1, durationSeed: 0)
+        let reference = try Self.simulate(method: method, trials: 30, workers: 1, durationSeed: 0, objective: Self.sometimesFailing)
         #expect(reference.status == .finished)
+        #expect(reference.snapshot.trials.contains { $0.state == .failed })
         for (workers, durationSeed) in [(2, 1), (3, 2), (5, 3), (8, 4), (16, 5)] {
-            let other = try Self.simulate(method: method, trials: 30, workers: workers, durationSeed: durationSeed)
+            let other = try Self.simulate(method: method, trials: 30, workers: workers, durationSeed: durationSeed,
+                                          objective: Self.sometimesFailing)
             #expect(SearchFixtures.outcome(other.snapshot) == SearchFixtures.outcome(reference.snapshot),
                     "\(method) with \(workers) workers")
         }
@@ -145,6 +153,26 @@ struct SchedulerTests {
         }
     }
 
+    @Test func aPromotionAlreadyCarriedOutIsNeverTakenBack() throws {
+        // Trial 0 is sent to rung 1 by hand before the rule would promote anything.
+        let definition = try SearchFixtures.definition(SearchFixtures.space(method: "asha", maxEpochs: 9))
+        let scheduler = SearchScheduler(definition: definition, seed: 0)
+        var study = try SearchFixtures.study(definition)
+        for action in scheduler.nextActions(snapshot: study.snapshot, freeSlots: 1, trialBudget: 6) {
+            try study.record(action, worker: "w")
+        }
+        try study.append([.reportEpoch(number: 0, epoch: 1, metrics: ["val_accuracy": 0.1]),
+                          .setState(number: 0, state: .paused, reason: nil),
+                          .claimTrial(number: 0, targetEpochs: 3, worker: "by hand")])
+        let simulation = SearchSimulation(scheduler: scheduler, workers: 2, trialBudget: 6,
+                                          objective: { SearchFixtures.learningCurve($0, trialNumber: $1, epoch: $2) })
+        let result = try simulation.run(study: &study)
+        #expect(result.status == .finished)
+        let rungs = try #require(scheduler.brackets(snapshot: study.snapshot, trialBudget: 6).first).rungs
+        #expect(rungs[0].promoted.contains(0))
+        #expect(rungs[1].results.contains { $0.trialNumber == 0 })
+    }
+
     @Test func theSearchStopsWhenTheFirstTrialsAllFail() throws {
         let result = try Self.simulate(method: "asha", trials: 50, workers: 2, objective: { _, _, _ in .nan })
         guard case .stopped(let reason) = result.status else {
@@ -155,6 +183,26 @@ struct SchedulerTests {
         #expect(reason.contains("val_accuracy is NaN"))
         #expect(result.snapshot.trials.count <= 4)  // at most the workers' last starts
         #expect(result.snapshot.trials.allSatisfy { $0.state == .failed })
+    }
+
+    @Test func aStoppedSearchRetriesItsFailedTrialsOnceRequeued() throws {
+        let definition = try SearchFixtures.definition(SearchFixtures.space(method: "asha", maxEpochs: 9))
+        let scheduler = SearchScheduler(definition: definition, seed: 0)
+        var study = try SearchFixtures.study(definition)
+        let broken = SearchSimulation(scheduler: scheduler, workers: 2, trialBudget: 9, objective: { _, _, epoch in
+            epoch == 1 ? 0.4 : .nan  // as if the data were wrong: one epoch, then divergence
+        })
+        guard case .stopped = try broken.run(study: &study).status else {
+            Issue.record("the failures did not stop the search")
+            return
+        }
+        try study.requeueFailedTrials()
+        var fixed = broken
+        fixed.objective = { SearchFixtures.learningCurve($0, trialNumber: $1, epoch: $2) }
+        let result = try fixed.run(study: &study)
+        #expect(result.status == .finished)
+        #expect(study.snapshot.trials.count == 9)
+        #expect(study.snapshot.trials.allSatisfy { trial in trial.reports.allSatisfy { !($0.metrics["val_accuracy"]?.isNaN ?? true) } })
     }
 
     @Test func theSearchStopsAfterARunOfFailures() throws {

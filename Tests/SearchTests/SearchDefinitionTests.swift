@@ -73,6 +73,10 @@ struct SearchDefinitionTests {
         let reordered = try SearchFixtures.definition(Self.designExample.replacingOccurrences(
             of: #""name": "nsl-kdd", "method": "asha","#, with: #""method": "asha", "name": "nsl-kdd","#))
         #expect(reordered.fingerprint == original.fingerprint)
+        let described = try SearchFixtures.definition(Self.designExample.replacingOccurrences(
+            of: #""name": "nsl-kdd","#, with: #""name": "nsl-kdd", "description": "a note","#))
+        #expect(described.fingerprint == original.fingerprint)
+        #expect(described.description == "a note")
     }
 
     @Test func validateNamesTheUnknownParameterAndMetric() throws {

@@ -29,11 +29,13 @@ enum SearchFixtures {
     }
 
     /// A toy learning curve standing in for training, on the `space` parameters:
-    /// accuracy(epoch) = final - (final - 0.5) * exp(-epoch / tau) + noise, where
+    /// accuracy(epoch) = final - gap * exp(-epoch / tau) + noise, where
     /// - final peaks at 0.99 for lr 3e-3, dropout 0.2, 128 hidden units and the BiLSTM, falling
     ///   quadratically in log10(lr) and dropout and linearly in log2(hidden / 128);
-    /// - tau = 2 * sqrt(3e-3 / lr) epochs: small learning rates learn slowly, so large ones lead
-    ///   at the first rungs although they end lower (curves cross, as real ones do);
+    /// - gap = 0.3 + 4 * (0.99 - final): worse configurations also start further behind;
+    /// - tau = 1.2 * (3e-3 / lr)^0.15 epochs (0.7 at lr 0.1, 2 at 1e-4): small learning rates
+    ///   learn slowly, so a faster, slightly worse configuration can lead at the first rungs and
+    ///   still end lower (curves cross, as real ones do);
     /// - noise is a deterministic +-0.002 per (trial, epoch), so rankings at a rung are not exact.
     static func learningCurve(_ parameters: TrialParameters, trialNumber: Int, epoch: Int) -> Double {
         let lr = number(parameters, "lr"), dropout = number(parameters, "dropout")
@@ -47,9 +49,10 @@ enum SearchFixtures {
         let distance = log10(lr) - log10(3e-3)
         let final = 0.99 - 0.04 * distance * distance - 0.1 * (dropout - 0.2) * (dropout - 0.2)
             - 0.01 * abs(log2(hidden / 128)) - variantPenalty
-        let tau = 2 * (3e-3 / lr).squareRoot()
+        let tau = 1.2 * pow(3e-3 / lr, 0.15)
         var noise = SearchRandom(seed: trialNumber, trialNumber: epoch, stream: .parameters)
-        return final - (final - 0.5) * exp(-Double(epoch) / tau) + (noise.nextUnitInterval() - 0.5) * 0.004
+        let gap = 0.3 + 4 * (0.99 - final)
+        return final - gap * exp(-Double(epoch) / tau) + (noise.nextUnitInterval() - 0.5) * 0.004
     }
 
     /// Made-up epoch durations that vary between trials (width and a per-trial factor), so

@@ -38,7 +38,7 @@ struct StudyTests {
     /// kill (the library form of the design's "kill -9 at any moment" promise).
     @Test(arguments: ["asha", "sha", "hyperband", "random"])
     func resumingAfterAnyCutGivesTheUninterruptedResult(method: String) throws {
-        let (definition, simulation) = try Self.setup(method: method, trials: method == "hyperband" ? 14 : 12)
+        let (definition, simulation) = try Self.setup(method: method, trials: ["hyperband": 14, "random": 6][method] ?? 12)
         var reference = try Study.open(journal: InMemoryJournal(), definition: definition, seed: 7)
         let uninterrupted = try simulation.run(study: &reference)
         #expect(uninterrupted.status == .finished)
@@ -134,8 +134,24 @@ struct StudyTests {
         #expect(try bob.record(bobAction, worker: "bob") == false)  // bob must not run it
         #expect(bob.snapshot.trials[0].worker == "alice")
         #expect(bob.snapshot.ignoredEntries.count == 2)
-        try bob.append([.setState(number: 0, state: .complete, reason: nil)])  // not allowed from running
-        #expect(bob.snapshot.trials[0].state == .running)
+        try bob.append([.setState(number: 0, state: .complete, reason: nil)])
+        try bob.append([.setState(number: 0, state: .failed, reason: "late")])  // a finished trial stays finished
+        #expect(bob.snapshot.trials[0].state == .complete)
+        #expect(bob.snapshot.ignoredEntries.count == 3)
+    }
+
+    @Test func aRepeatedEpochReplacesTheOldReportAndWhatFollowed() throws {
+        let definition = try SearchFixtures.definition(SearchFixtures.space(method: "random"))
+        let header = StudyHeader(name: "toy", fingerprint: definition.fingerprint, document: definition.document, seed: 0)
+        var replay = StudyReplay(source: "j")
+        try replay.apply([.createStudy(header), .createTrial(number: 0, parameters: [:]),
+                          .reportEpoch(number: 0, epoch: 1, metrics: ["m": 1]), .reportEpoch(number: 0, epoch: 2, metrics: ["m": 2]),
+                          .reportEpoch(number: 0, epoch: 3, metrics: ["m": .nan]),
+                          .reportEpoch(number: 0, epoch: 2, metrics: ["m": 2.5])])
+        let trial = try #require(replay.snapshot?.trials.first)
+        #expect(trial.reports.map(\.epoch) == [1, 2])
+        #expect(trial.value(of: "m", atEpoch: 9) == 2.5)
+        #expect(trial.epochsTrained == 2)
     }
 
     @Test func aDamagedJournalIsReportedWithTheEntry() throws {
