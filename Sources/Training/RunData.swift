@@ -16,14 +16,8 @@ extension RunConfiguration {
             }
             members[key] = value
         }
-        let text: Data
         do {
-            text = try JSONSerialization.data(withJSONObject: JSONValue.object(members).foundationObject)
-        } catch {
-            throw JSONFileError(source: source, field: "data", message: "cannot be encoded: \(error)")
-        }
-        do {
-            return try DataSpec.decode(json: Array(text))
+            return try DataSpec.decode(json: JSONValue.object(members).canonicalText)
         } catch let error as DataError {
             throw JSONFileError(source: source, field: nil, message: error.description)
         }
@@ -45,20 +39,5 @@ extension LabeledSamples {
     /// The trainer's view of a data-layer sample set.
     public init(_ samples: SampleSet) {
         self.init(values: samples.values, labels: samples.labels, channels: samples.channels, length: samples.length)
-    }
-}
-
-extension JSONValue {
-    /// The value as Foundation objects, for JSONSerialization.
-    var foundationObject: Any {
-        switch self {
-        case .null: return NSNull()
-        case .bool(let flag): return flag
-        case .number(let number):
-            return number == number.rounded() && abs(number) < 9e15 ? Int(number) as Any : number as Any
-        case .string(let text): return text
-        case .array(let elements): return elements.map(\.foundationObject)
-        case .object(let members): return members.mapValues(\.foundationObject)
-        }
     }
 }

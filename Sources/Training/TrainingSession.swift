@@ -68,8 +68,7 @@ public final class TrainingSession {
     }
 
     private static func writeRunFile(_ document: JSONValue, to url: URL) throws {
-        let data = try JSONSerialization.data(withJSONObject: document.foundationObject, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: url, options: .atomic)
+        try (document.canonicalText + "\n").write(to: url, atomically: true, encoding: .utf8)
     }
 }
 

@@ -168,6 +168,6 @@ struct ProtocolLine {
         var members = members
         if let trial { members["trial"] = .number(Double(trial)) }
         // Unbuffered so the coordinator sees each epoch as it ends.
-        FileHandle.standardOutput.write(Data((JSONValue.object(members).compactText + "\n").utf8))
+        FileHandle.standardOutput.write(Data((JSONValue.object(members).canonicalText + "\n").utf8))
     }
 }

@@ -1,7 +1,8 @@
 extension JSONValue {
-    /// The value as one line of compact JSON with sorted keys; whole numbers are written without
-    /// a fraction (`64`, not `64.0`). Non-finite numbers, which JSON cannot hold, become null.
-    public var compactText: String {
+    /// The value as one line of compact JSON with object keys sorted and whole numbers written
+    /// without a fraction, so equal documents give equal text (fingerprints, journal entries,
+    /// de-duplication, the trial protocol).
+    public var canonicalText: String {
         var text = ""
         Self.write(self, into: &text)
         return text
@@ -11,14 +12,7 @@ extension JSONValue {
         switch value {
         case .null: text += "null"
         case .bool(let flag): text += flag ? "true" : "false"
-        case .number(let number):
-            if !number.isFinite {
-                text += "null"
-            } else if number == number.rounded(), abs(number) < 9_007_199_254_740_992 {
-                text += String(Int64(number))
-            } else {
-                text += "\(number)"
-            }
+        case .number(let number): text += canonicalNumber(number)
         case .string(let string): writeString(string, into: &text)
         case .array(let elements):
             text += "["
@@ -37,6 +31,16 @@ extension JSONValue {
             }
             text += "}"
         }
+    }
+
+    /// Whole numbers below 2^53 as integers (`64`, not `64.0`); others in Swift's shortest
+    /// round-trip form. JSON has no NaN or infinity: those become null.
+    static func canonicalNumber(_ number: Double) -> String {
+        if !number.isFinite { return "null" }
+        if number == number.rounded(), abs(number) < 9_007_199_254_740_992 {
+            return String(Int64(number))
+        }
+        return "\(number)"
     }
 
     private static func writeString(_ string: String, into text: inout String) {
