@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(
             name: "tune",
             dependencies: [
-                "Training", "NN", "Data", "Tensor", "JSONConfig",
+                "Search", "Training", "NN", "Data", "Tensor", "JSONConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -8,11 +8,17 @@ struct CSVReader {
     let bytes: [UInt8]
     /// Names the file in errors.
     let source: String
-    var delimiter: UInt8 = UInt8(ascii: ",")
+    let delimiter: UInt8
+    /// True for the bytes that end an unquoted field's fast scan: delimiter, quote, CR, LF.
+    private let isSpecial: [Bool]
 
-    init(bytes: [UInt8], source: String) {
+    init(bytes: [UInt8], source: String, delimiter: UInt8 = UInt8(ascii: ",")) {
         self.bytes = bytes
         self.source = source
+        self.delimiter = delimiter
+        var special = [Bool](repeating: false, count: 256)
+        for byte in [delimiter, UInt8(ascii: "\""), UInt8(ascii: "\r"), UInt8(ascii: "\n")] { special[Int(byte)] = true }
+        isSpecial = special
     }
 
     /// Calls `body` for each record with its fields; `body` returns false to stop early.
@@ -81,15 +87,11 @@ struct CSVReader {
                 }
             } else {
                 let fieldStart = position
-                while position < end {
-                    let byte = buffer[position]
-                    if byte == delimiter || byte == newline || byte == carriageReturn { break }
-                    if byte == quote {
-                        throw DataError.malformedCSV(
-                            source: source, line: line,
-                            reason: "a quote inside unquoted field \(record.count + 1) (quote the whole field)")
-                    }
-                    position += 1
+                while position < end, !isSpecial[Int(buffer[position])] { position += 1 }
+                if position < end, buffer[position] == quote {
+                    throw DataError.malformedCSV(
+                        source: source, line: line,
+                        reason: "a quote inside unquoted field \(record.count + 1) (quote the whole field)")
                 }
                 record.append(start: fieldStart, end: position, escaped: false)
             }

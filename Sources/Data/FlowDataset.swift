@@ -45,7 +45,8 @@ enum FlowDataset {
 
         let pipelineShape = FeaturePipeline(
             format: spec.format, labelColumn: selection.label, inputNumericColumns: selection.numeric,
-            inputSymbolicColumns: selection.symbolic, encoder: encoder, scaler: Scaler.fit(ScalerChoice(kind: .none, logTransform: false), columns: []),
+            inputSymbolicColumns: selection.symbolic, encoder: encoder,
+            scaler: Scaler(choice: spec.scaler, center: [], scale: []),  // fitted below, on training samples
             labelMode: mode, normalLabel: spec.normalLabel, layout: spec.layout, window: spec.window,
             stride: spec.effectiveStride, transpose: false, channels: spec.layout == .window ? featureCount : 1,
             length: spec.layout == .window ? spec.window : featureCount, classNames: classNames,
@@ -73,7 +74,7 @@ enum FlowDataset {
         summary.validationSamples = split.validation.count
 
         // The scaler sees only the flows of training samples.
-        var fitRows: [Int]
+        let fitRows: [Int]
         if span == 1 {
             fitRows = split.train.map { starts[$0] }
         } else {

@@ -13,6 +13,8 @@ public struct StudyError: Error, Equatable, CustomStringConvertible {
         case seedChanged
         /// The journal holds no study yet.
         case noStudy
+        /// The coordinator reached a state it should never reach (a bug).
+        case internalInconsistency
     }
 
     public var kind: Kind

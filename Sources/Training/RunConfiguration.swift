@@ -20,6 +20,13 @@ public struct RunConfiguration: Sendable {
     /// The preprocessing keys that live at the top level of the run file.
     public static let preprocessingKeys = ["layout", "scaler", "window", "stride"]
 
+    /// The run-file keys a search may sample: everything but `data`, `output`, `epochs` (set by
+    /// the search budget), `seed` and `threads` (set per trial by the coordinator) and `metric`.
+    public static let searchableKeys: Set<String> = Set(preprocessingKeys).union([
+        "variant", "conv_channels", "kernel_size", "lstm_hidden", "lstm_layers", "dropout", "heads", "head_dim",
+        "batch_size", "lr", "weight_decay", "clip_norm", "plateau",
+    ])
+
     /// Reads and checks a run file.
     public static func read(path: String) throws(JSONFileError) -> RunConfiguration {
         try parse(JSONValue.read(path: path), source: path)

@@ -61,7 +61,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let stop = StopRequest()
+        let stop = StopRequest(message: "stopping after this epoch (its checkpoint is kept); Ctrl-C again to stop now")
         let session: TrainingSession
         if let resume {
             session = try TrainingSession.resume(directory: resume, epochs: epochs, threads: threads)
@@ -125,19 +125,20 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// Ctrl-C handling: the first SIGINT asks the run to stop after its epoch, the second exits.
+/// Ctrl-C handling: the first SIGINT asks the work to stop at the next safe point (printing
+/// `message`), the second exits at once.
 final class StopRequest: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     private let source: DispatchSourceSignal
 
-    init() {
+    init(message: String) {
         signal(SIGINT, SIG_IGN)
         source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler { [unowned self] in
             let presses = self.lock.withLock { () -> Int in self.count += 1; return self.count }
             if presses == 1 {
-                printError("tune: stopping after this epoch (its checkpoint is kept); Ctrl-C again to stop now")
+                printError("tune: " + message)
             } else {
                 Foundation.exit(130)
             }

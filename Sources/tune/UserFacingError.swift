@@ -2,6 +2,7 @@ import Data
 import Foundation
 import JSONConfig
 import NN
+import Search
 import Training
 
 /// Exit statuses of `tune`, documented in `tune train --help`.
@@ -24,6 +25,11 @@ func describe(_ error: Error) -> (message: String, status: Int32) {
     case let error as DataError: return (error.description, ExitStatus.badInput)
     case let error as SafetensorsError: return (error.description, ExitStatus.badInput)
     case let error as ModelError: return (error.description, ExitStatus.badInput)
+    case let error as StudyError:
+        switch error.kind {
+        case .storage, .internalInconsistency: return (error.description, ExitStatus.failure)
+        default: return (error.description, ExitStatus.badInput)
+        }
     case let error as TrainingError:
         if case .diverged = error { return (error.description, ExitStatus.diverged) }
         return (error.description, ExitStatus.badInput)

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import JSONConfig
+import Search
+import Training
+
+/// The root command's job, `tune --space FILE --trials N`: validates the search file against
+/// what the trainer accepts, opens or resumes the study in `Searches/NAME/`, and runs it.
+struct SearchRun {
+    var space: String
+    var trials: Int
+    var parallel: Int
+    var seed: Int
+    var fresh: Bool
+    var trialTimeout: Double?
+
+    func run() throws {
+        let definition = try SearchDefinition.read(path: space)
+        try definition.validate(knownParameters: RunConfiguration.searchableKeys,
+                                knownMetrics: Set(EpochMetrics.knownNames))
+        try Self.checkParameterValues(definition)
+        let studyDirectory = URL(fileURLWithPath: space).deletingLastPathComponent()
+            .appendingPathComponent(definition.name)
+        if fresh { try Self.moveAside(studyDirectory) }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let options = SearchCoordinator.Options(
+            trials: trials, parallel: parallel, seed: seed,
+            executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+            studyDirectory: studyDirectory, threadsPerTrial: max(1, cores / parallel),
+            trialTimeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) })
+        let coordinator = try SearchCoordinator(definition: definition, options: options) { line in
+            printError(Self.timestamp() + " " + line)
+        }
+        let done = coordinator.study.snapshot.trials.filter { $0.state.isFinished }.count
+        printError("search '\(definition.name)': \(definition.method.rawValue) on \(definition.metric.name) "
+                   + "(\(definition.metric.goal.rawValue)), \(trials) trials in total (\(done) already finished), "
+                   + "\(parallel) at once with \(options.threadsPerTrial) BLAS thread(s) each; study in \(studyDirectory.path)")
+        let stop = StopRequest(message: "stopping: no new trials; running trials finish their epoch and checkpoint (Ctrl-C again to stop now)")
+        let ending = try coordinator.run(stopRequested: { stop.requested })
+        print(StudySummary(study: coordinator.study, scheduler: coordinator.scheduler, trialBudget: trials).text)
+        switch ending {
+        case .finished:
+            printError("search finished")
+        case .stopped(let reason):
+            printError("search stopped: \(reason)")
+            throw ExitCode(ExitStatus.failure)
+        case .interrupted:
+            printError("search interrupted; run the same command again to continue it")
+            throw ExitCode(ExitStatus.interrupted)
+        }
+    }
+
+    /// Every categorical value and both ends of every range, checked by the run-file reader, so a
+    /// value the trainer would refuse (`dropout` 1.5, `lstm_layers` 0) is an error before any trial.
+    static func checkParameterValues(_ definition: SearchDefinition) throws {
+        for parameter in definition.parameters {
+            var values: [JSONValue] = []
+            switch parameter.distribution {
+            case .constant(let value): values = [value]
+            case .categorical(let choices): values = choices
+            case .uniform(let minimum, let maximum), .logUniform(let minimum, let maximum),
+                 .quantizedUniform(let minimum, let maximum, _):
+                values = [.number(minimum), .number(maximum)]
+            case .integerUniform(let minimum, let maximum):
+                values = [.number(Double(minimum)), .number(Double(maximum))]
+            }
+            for value in values {
+                do {
+                    _ = try RunConfiguration.parse(.object(["data": .object([:]), parameter.name: value]),
+                                                   source: definition.source)
+                } catch {
+                    throw JSONFileError(source: definition.source, field: "parameters.\(parameter.name)",
+                                        message: "allows \(value.canonicalText), which a training run refuses: \(error.message)")
+                }
+            }
+        }
+    }
+
+    /// `--fresh`: the old study folder moves to NAME.old-TIMESTAMP, never deleted.
+    static func moveAside(_ directory: URL) throws {
+        guard FileManager.default.fileExists(atPath: directory.path) else { return }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let target = directory.deletingLastPathComponent()
+            .appendingPathComponent("\(directory.lastPathComponent).old-\(formatter.string(from: Date()))")
+        try FileManager.default.moveItem(at: directory, to: target)
+        printError("--fresh: the previous study is now \(target.path)")
+    }
+
+    static func timestamp() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: Date())
+    }
+}
