@@ -15,11 +15,13 @@ public final class TrainingSession {
     public let trainer: Trainer
     public let prepared: PreparedData
     public let runFile: String
+    private let lock: RunFolderLock
 
-    private init(trainer: Trainer, prepared: PreparedData, runFile: String) {
+    private init(trainer: Trainer, prepared: PreparedData, runFile: String, lock: RunFolderLock) {
         self.trainer = trainer
         self.prepared = prepared
         self.runFile = runFile
+        self.lock = lock
     }
 
     /// A new run from `configPath`, with `overrides` (run-file keys) replacing its values.
@@ -33,6 +35,8 @@ public final class TrainingSession {
         let output = configuration.output
             ?? "runs/" + URL(fileURLWithPath: configPath).deletingPathExtension().lastPathComponent
         let files = RunFiles(directory: URL(fileURLWithPath: output))
+        try FileManager.default.createDirectory(at: files.directory, withIntermediateDirectories: true)
+        let lock = try RunFolderLock(directory: files.directory)
         let (data, prepared) = try configuration.loadTrainingData(source: configPath)
         var model = configuration.model
         model.inputChannels = data.train.channels
@@ -40,7 +44,7 @@ public final class TrainingSession {
         let trainer = try Trainer(model: model, options: configuration.options, data: data, files: files)
         members["output"] = .string(output)
         try writeRunFile(.object(members), to: files.runFile)
-        return TrainingSession(trainer: trainer, prepared: prepared, runFile: configPath)
+        return TrainingSession(trainer: trainer, prepared: prepared, runFile: configPath, lock: lock)
     }
 
     /// Continues the run in `directory` to `epochs` in total (or its own target), reloading the data
@@ -51,10 +55,11 @@ public final class TrainingSession {
         guard FileManager.default.fileExists(atPath: runFile) else {
             throw TrainingError.checkpoint("\(directory): not a run folder (no run.json); start it with `tune train --config`")
         }
+        let lock = try RunFolderLock(directory: files.directory)
         let configuration = try RunConfiguration.read(path: runFile)
         let (data, prepared) = try configuration.loadTrainingData(source: runFile)
         let trainer = try Trainer(resuming: files, data: data, epochs: epochs, threads: threads)
-        return TrainingSession(trainer: trainer, prepared: prepared, runFile: runFile)
+        return TrainingSession(trainer: trainer, prepared: prepared, runFile: runFile, lock: lock)
     }
 
     /// Trains until done or until `shouldStop` says so after an epoch.
@@ -69,6 +74,30 @@ public final class TrainingSession {
 
     private static func writeRunFile(_ document: JSONValue, to url: URL) throws {
         try (document.canonicalText + "\n").write(to: url, atomically: true, encoding: .utf8)
+    }
+}
+
+/// An exclusive lock on a run folder, held while a process trains in it: a second `tune train`
+/// on the same folder (a coordinator restarted while an orphaned trial of the old one still
+/// exits) waits for the first to end instead of both writing the same checkpoint.
+final class RunFolderLock {
+    private let descriptor: Int32
+
+    init(directory: URL) throws {
+        let path = directory.appendingPathComponent(".lock").path
+        descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw TrainingError.checkpoint("\(path): cannot open the run folder's lock: \(String(cString: strerror(errno)))")
+        }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw TrainingError.checkpoint("\(path): cannot lock the run folder: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    deinit {
+        close(descriptor)  // releases the lock
     }
 }
 

@@ -61,6 +61,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if trial != nil { ParentWatch.exitWhenOrphaned() }
         let stop = StopRequest(message: "stopping after this epoch (its checkpoint is kept); Ctrl-C again to stop now")
         let session: TrainingSession
         if let resume {
@@ -147,6 +148,20 @@ final class StopRequest: @unchecked Sendable {
     }
 
     var requested: Bool { lock.withLock { count > 0 } }
+}
+
+/// A trial process ends when its coordinator dies (even by kill -9): otherwise it would train on
+/// beside the trial the restarted coordinator resumes. Checked every 200 ms.
+enum ParentWatch {
+    static func exitWhenOrphaned() {
+        let parent = getppid()
+        Thread.detachNewThread {
+            while true {
+                if getppid() != parent { Foundation.exit(ExitStatus.interrupted) }
+                usleep(200_000)
+            }
+        }
+    }
 }
 
 /// The trial protocol on stdout: one JSON line per epoch and a last status line.

@@ -1,0 +1,159 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The search coordinator under faults, with the real binary: kill -9 of the coordinator at
+/// several points, kill -9 of a trial, and bad invocations against an existing study.
+@Suite("tune --space under faults", .serialized)
+struct SearchFaultTests {
+    /// A small ASHA search on synthetic traffic: 6 trials, rungs at 1, 3 and 9 epochs.
+    func writeSearch(in folder: URL, name: String = "faults", trials extra: [String: Any] = [:]) throws -> String {
+        let searches = folder.appendingPathComponent("Searches")
+        try FileManager.default.createDirectory(at: searches, withIntermediateDirectories: true)
+        var document: [String: Any] = [
+            "name": name, "method": "asha",
+            "metric": ["name": "val_f1_macro", "goal": "maximize"],
+            "budget": ["min_epochs": 1, "max_epochs": 9, "eta": 3],
+            "data": ["format": "synthetic", "flows": 1200],
+            "parameters": [
+                "variant": ["values": ["lstm", "bilstm"]],
+                "lr": ["distribution": "log_uniform_values", "min": 3e-4, "max": 1e-2],
+                "lstm_hidden": ["values": [16, 32]],
+                "conv_channels": ["value": [16, 32]],
+            ],
+        ]
+        for (key, value) in extra { document[key] = value }
+        let url = searches.appendingPathComponent("\(name).json")
+        try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]).write(to: url)
+        return "Searches/\(name).json"
+    }
+
+    /// The leaderboard and counts of `tune status` (everything but timing-free text is compared).
+    func status(_ binary: URL, _ folder: URL, _ name: String = "faults") throws -> String {
+        let result = try TuneBinary.run(binary, ["status", name], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout
+    }
+
+    /// Starts the coordinator and kills it with SIGKILL after `seconds`.
+    func killCoordinator(_ binary: URL, _ arguments: [String], in folder: URL, after seconds: Double) throws {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(useconds_t(seconds * 1_000_000))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    @Test func killedCoordinatorResumesToTheSameLeaderboard() throws {
+        guard let binary = TuneBinary.locate() else { return }
+        let arguments = ["--space", "Searches/faults.json", "--trials", "6", "--parallel", "2"]
+
+        let straight = TuneBinary.temporaryFolder("search-straight")
+        _ = try writeSearch(in: straight)
+        let uninterrupted = try TuneBinary.run(binary, arguments, in: straight)
+        #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+        let expected = try status(binary, straight)
+        #expect(expected.contains("6 of 6 trials created"))
+
+        let killed = TuneBinary.temporaryFolder("search-killed")
+        _ = try writeSearch(in: killed)
+        // Before the first trial, during the first rung, and later (between or inside rungs).
+        for delay in [0.05, 1.5, 3.0, 4.5] {
+            try killCoordinator(binary, arguments, in: killed, after: delay)
+        }
+        let resumed = try TuneBinary.run(binary, arguments, in: killed)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let final = try status(binary, killed)
+        #expect(final == expected)
+
+        // No epoch trained twice: each trial's epoch log has one line per epoch it reports.
+        for trial in 0..<6 {
+            let log = killed.appendingPathComponent("Searches/faults/trials/\(trial)/run/epochs.jsonl")
+            let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+            let epochs = lines.compactMap { line -> Int? in
+                ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["epoch"] as? Int
+            }
+            #expect(epochs == Array(1...epochs.count), "trial \(trial): \(epochs)")
+        }
+    }
+
+    @Test func aKilledTrialFailsWithItsReasonAndTheSearchFinishes() throws {
+        guard let binary = TuneBinary.locate() else { return }
+        let folder = TuneBinary.temporaryFolder("search-trial-kill")
+        let path = try writeSearch(in: folder, name: "trialkill")
+        let coordinator = Process()
+        coordinator.executableURL = binary
+        coordinator.arguments = ["--space", path, "--trials", "4", "--parallel", "1"]
+        coordinator.currentDirectoryURL = folder
+        coordinator.standardOutput = FileHandle.nullDevice
+        coordinator.standardError = FileHandle.nullDevice
+        try coordinator.run()
+        // Kill the first trial process as soon as it exists.
+        var killedOne = false
+        for _ in 0..<200 where !killedOne {
+            usleep(50_000)
+            let pgrep = try TuneBinary.run(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", "trialkill/trials/0/run.json"])
+            if let pid = Int32(pgrep.stdout.split(separator: "\n").first ?? "") {
+                kill(pid, SIGKILL)
+                killedOne = true
+            }
+        }
+        coordinator.waitUntilExit()
+        #expect(killedOne)
+        #expect(coordinator.terminationStatus == 0)
+        let text = try status(binary, folder, "trialkill")
+        #expect(text.contains("4 of 4 trials created"))
+        #expect(text.contains("trial 0: killed by signal 9"), "\(text)")
+    }
+
+    @Test func badInvocationsNeverDamageAnExistingStudy() throws {
+        guard let binary = TuneBinary.locate() else { return }
+        let folder = TuneBinary.temporaryFolder("search-bad")
+        let path = try writeSearch(in: folder, name: "guarded")
+        let first = try TuneBinary.run(binary, ["--space", path, "--trials", "2", "--parallel", "2"], in: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try status(binary, folder, "guarded")
+
+        // A changed search file, another seed, a broken file: refused, journal untouched.
+        _ = try writeSearch(in: folder, name: "guarded", trials: ["method": "random"])
+        let changed = try TuneBinary.run(binary, ["--space", path, "--trials", "4"], in: folder)
+        #expect(changed.status == 2 && changed.stderr.contains("has changed") && changed.stderr.contains("--fresh"), "\(changed.stderr)")
+        _ = try writeSearch(in: folder, name: "guarded")
+        let reseeded = try TuneBinary.run(binary, ["--space", path, "--trials", "4", "--seed", "5"], in: folder)
+        #expect(reseeded.status == 2 && reseeded.stderr.contains("seed 0"), "\(reseeded.stderr)")
+        let broken = folder.appendingPathComponent(path)
+        try "{ \"name\": \"guarded\", ".write(to: broken, atomically: true, encoding: .utf8)
+        let unreadable = try TuneBinary.run(binary, ["--space", path], in: folder)
+        #expect(unreadable.status == 2 && unreadable.stderr.contains("guarded.json line 1"), "\(unreadable.stderr)")
+        // The journal's content (SQLite may touch the file's bytes on open) is unchanged.
+        #expect(try status(binary, folder, "guarded") == before)
+    }
+
+    @Test(arguments: [
+        (#"{"name": "s", "metric": {"name": "val_f1_macro", "goal": "maximize"}, "budget": {"max_epochs": 2}, "data": {"format": "synthetic"}, "parameters": {"learning_rate": {"values": [0.1]}}}"#,
+         "parameters.learning_rate"),
+        (#"{"name": "s", "metric": {"name": "val_f2", "goal": "maximize"}, "budget": {"max_epochs": 2}, "data": {"format": "synthetic"}, "parameters": {"lr": {"values": [0.1]}}}"#,
+         "metric.name"),
+        (#"{"name": "s", "metric": {"name": "val_f1_macro", "goal": "maximize"}, "budget": {"max_epochs": 2}, "data": {"format": "synthetic"}, "parameters": {"dropout": {"distribution": "uniform", "min": 0.2, "max": 1.5}}}"#,
+         "parameters.dropout"),
+        (#"{"name": "s", "metric": {"name": "val_f1_macro", "goal": "maximize"}, "budget": {"max_epochs": 2}, "data": {"format": "synthetic"}, "parameters": {"lstm_layers": {"values": [0, 1]}}}"#,
+         "parameters.lstm_layers"),
+        (#"{"name": "s", "metric": {"name": "val_f1_macro", "goal": "maximize"}, "budget": {"max_epochs": 2}, "data": {"format": "synthetic"}, "parameters": {"variant": {"values": ["gru"]}}}"#,
+         "parameters.variant"),
+    ])
+    func searchFilesTheTrainerWouldRefuseAreRejectedBeforeAnyTrial(text: String, field: String) throws {
+        guard let binary = TuneBinary.locate() else { return }
+        let folder = TuneBinary.temporaryFolder("search-refused")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("Searches"), withIntermediateDirectories: true)
+        try text.write(to: folder.appendingPathComponent("Searches/s.json"), atomically: true, encoding: .utf8)
+        let result = try TuneBinary.run(binary, ["--space", "Searches/s.json", "--trials", "2"], in: folder)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains(field), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("Searches/s").path))
+    }
+}
