@@ -28,16 +28,8 @@ extension RunConfiguration {
         let spec = try dataSpec(source: source)
         let prepared = try loadDataset(spec, seed: options.seed)
         let data = TrainingData(
-            train: LabeledSamples(prepared.train), validation: LabeledSamples(prepared.validation),
-            test: prepared.test.map(LabeledSamples.init), classNames: prepared.classNames,
+            train: prepared.train, validation: prepared.validation, test: prepared.test, classNames: prepared.classNames,
             preprocessing: try prepared.preprocessingMetadata())
         return (data, prepared)
-    }
-}
-
-extension LabeledSamples {
-    /// The trainer's view of a data-layer sample set.
-    public init(_ samples: SampleSet) {
-        self.init(values: samples.values, labels: samples.labels, channels: samples.channels, length: samples.length)
     }
 }

@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import NN
 import Tensor
@@ -151,7 +152,7 @@ public final class Trainer {
     }
 
     /// Class probabilities (N, K) of samples (N, C, L) in evaluation mode.
-    public func predict(_ samples: LabeledSamples) throws -> [Float] {
+    public func predict(_ samples: SampleSet) throws -> [Float] {
         try evaluate(samples).probabilities
     }
 
@@ -191,7 +192,7 @@ public final class Trainer {
     }
 
     /// Mean loss, metrics and probabilities of a split in evaluation mode, in batches of 256.
-    private func evaluate(_ split: LabeledSamples) throws -> (loss: Double, metrics: ClassificationMetrics, probabilities: [Float]) {
+    private func evaluate(_ split: SampleSet) throws -> (loss: Double, metrics: ClassificationMetrics, probabilities: [Float]) {
         let classes = modelConfiguration.classCount
         var probabilities = [Float](repeating: 0, count: split.count * classes)  // (N, K)
         var totalLoss = 0.0
@@ -214,7 +215,7 @@ public final class Trainer {
     }
 
     /// Copies the chosen samples into the preallocated batch buffers.
-    private func gather<Indices: Collection<Int>>(_ split: LabeledSamples, indices: Indices) {
+    private func gather<Indices: Collection<Int>>(_ split: SampleSet, indices: Indices) {
         let sampleSize = split.sampleSize
         batchInput.resize(to: [indices.count, split.channels, split.length])
         if batchLabels.count != indices.count { batchLabels = Array(repeating: 0, count: indices.count) }

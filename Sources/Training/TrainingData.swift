@@ -1,32 +1,16 @@
-/// One split as the trainer consumes it: samples (N, C, L) row-major and labels (N) in 0..<K.
-public struct LabeledSamples: Sendable, Equatable {
-    public var values: [Float]  // (N, C, L)
-    public var labels: [Int32]  // (N)
-    public var channels: Int
-    public var length: Int
-
-    public init(values: [Float], labels: [Int32], channels: Int, length: Int) {
-        self.values = values
-        self.labels = labels
-        self.channels = channels
-        self.length = length
-    }
-
-    public var count: Int { labels.count }
-    public var sampleSize: Int { channels * length }
-}
+import Data
 
 /// Everything a run trains and evaluates on, already cleaned and scaled.
 public struct TrainingData: Sendable {
-    public var train: LabeledSamples
-    public var validation: LabeledSamples
-    public var test: LabeledSamples?
+    public var train: SampleSet
+    public var validation: SampleSet
+    public var test: SampleSet?
     public var classNames: [String]
     /// Strings stored in checkpoints so prediction can prepare new data the same way
     /// (feature names, scaler, encodings), as the data layer provides them.
     public var preprocessing: [String: String]
 
-    public init(train: LabeledSamples, validation: LabeledSamples, test: LabeledSamples? = nil,
+    public init(train: SampleSet, validation: SampleSet, test: SampleSet? = nil,
                 classNames: [String], preprocessing: [String: String] = [:]) {
         self.train = train
         self.validation = validation

@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import NN
 import Tensor
@@ -11,7 +12,7 @@ struct TrainerTests {
     /// Three classes told apart by which channel carries a bump, plus noise.
     static func data(seed: UInt64 = 1) -> TrainingData {
         var generator = SeededGenerator(seed: seed)
-        func split(_ count: Int) -> LabeledSamples {
+        func split(_ count: Int) -> SampleSet {
             let (channels, length) = (3, 16)
             var values = [Float](repeating: 0, count: count * channels * length)
             var labels: [Int32] = []
@@ -25,7 +26,7 @@ struct TrainerTests {
                     }
                 }
             }
-            return LabeledSamples(values: values, labels: labels, channels: channels, length: length)
+            return SampleSet(values: values, labels: labels, channels: channels, length: length)
         }
         return TrainingData(train: split(90), validation: split(30), test: split(30),
                             classNames: ["benign", "flood", "scan"], preprocessing: ["scaler": "none"])
