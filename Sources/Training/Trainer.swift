@@ -191,14 +191,15 @@ public final class Trainer {
         return seen > 0 ? totalLoss / Double(seen) : .nan
     }
 
-    /// Mean loss, metrics and probabilities of a split in evaluation mode, in batches of 256.
+    /// Mean loss, metrics and probabilities of a split in evaluation mode, in training-sized
+    /// batches (so the layers' buffers, sized by the largest batch, stay as small as training needs).
     private func evaluate(_ split: SampleSet) throws -> (loss: Double, metrics: ClassificationMetrics, probabilities: [Float]) {
         let classes = modelConfiguration.classCount
         var probabilities = [Float](repeating: 0, count: split.count * classes)  // (N, K)
         var totalLoss = 0.0
         var start = 0
         while start < split.count {
-            let size = min(256, split.count - start)
+            let size = min(options.batchSize, split.count - start)
             gather(split, indices: start..<(start + size))
             let logits = try model.forward(batchInput, training: false, generator: &generator)
             totalLoss += Double(criterion.forward(logits: logits, labels: batchLabels)) * Double(size)
