@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System library: Debian's libopenblas-dev, found through pkg-config.
@@ -24,8 +25,8 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor"]),
         // NPY and flow-record formats, cleaning, scalers, splits, batches, synthetic traffic.
         .target(name: "Data", dependencies: ["Tensor"]),
-        // Strict JSON reading with file, line and field in every error (run and search files).
-        .target(name: "JSONConfig"),
+        // Strict JSON (and YAML) reading with file, line and field in every error (run and search files).
+        .target(name: "JSONConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Search spaces, samplers, successive halving, studies and their journal (SQLite).
         // Does not import NN or Training: a trial is a process.
         .target(name: "Search", dependencies: [

@@ -104,7 +104,7 @@ public struct SearchDefinition: Sendable, Equatable {
 
     /// Reads and checks the search file at `path`.
     public static func read(path: String) throws(JSONFileError) -> SearchDefinition {
-        try SearchDefinition(document: JSONValue.read(path: path), source: path)
+        try SearchDefinition(document: JSONValue.readDocument(path: path), source: path)
     }
 
     /// Checks `document` (the parsed search file named `source`); every error names the field.
