@@ -54,6 +54,8 @@ public final class SearchCoordinator {
     private let worker: String
     private let events = EventQueue()
     private var running: [Int: TrialProcess] = [:]
+    private let started = Date()
+    private var epochsAtStart = 0
 
     /// Opens (or creates) the study in `options.studyDirectory`; refuses a changed search file.
     public init(definition: SearchDefinition, options: Options, log: @escaping (String) -> Void) throws {
@@ -78,6 +80,7 @@ public final class SearchCoordinator {
     /// (then no new trial starts and running ones finish their epoch, checkpoint and exit).
     public func run(stopRequested: @escaping () -> Bool) throws -> Ending {
         try recoverInterruptedTrials()
+        epochsAtStart = study.snapshot.trials.reduce(0) { $0 + $1.epochsTrained }
         if case .stopped = scheduler.status(snapshot: study.snapshot, trialBudget: options.trials) {
             log("the search had stopped on failures; retrying its failed trials")
             try study.requeueFailedTrials()
@@ -194,6 +197,7 @@ public final class SearchCoordinator {
         case .exited(let number, let outcome):
             running[number] = nil
             try recoverLoggedEpochs(number)
+            defer { log(progress) }
             guard let trial = study.snapshot.trials.first(where: { $0.number == number }), trial.state == .running else { return }
             if let target = trial.targetEpochs, trial.epochsTrained >= target {
                 try study.append([.setState(number: number, state: .paused, reason: nil)])
@@ -278,6 +282,27 @@ public final class SearchCoordinator {
             cause = "exit status \(outcome.exitStatus ?? -1)"
         }
         return tail.isEmpty ? cause : "\(cause); stderr: \(tail)"
+    }
+
+    /// One line of where the search stands: trials finished, running and failed, the best so
+    /// far, and a rough time left from the average trial process so far.
+    var progress: String {
+        let snapshot = study.snapshot
+        let finished = snapshot.trials.filter { $0.state.isFinished }.count
+        let failed = snapshot.trials(in: .failed).count
+        var line = "progress: \(finished) of \(options.trials) trials finished, \(running.count) running, \(failed) failed"
+        if let best = snapshot.bestTrial(by: definition.metric), let value = best.bestValue(of: definition.metric) {
+            line += String(format: "; best %@ %.4f (trial %d)", definition.metric.name, value, best.number)
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        let epochsDone = snapshot.trials.reduce(0) { $0 + $1.epochsTrained } - epochsAtStart
+        if epochsDone > 0, finished < options.trials {
+            let remainingTrials = options.trials - finished
+            let epochsPerTrial = Double(snapshot.trials.reduce(0) { $0 + $1.epochsTrained }) / Double(max(snapshot.trials.count, 1))
+            let seconds = elapsed / Double(epochsDone) * epochsPerTrial * Double(remainingTrials)
+            line += seconds < 120 ? String(format: "; about %.0f s left", seconds) : String(format: "; about %.0f min left", seconds / 60)
+        }
+        return line
     }
 
     private func describe(_ parameters: TrialParameters) -> String {

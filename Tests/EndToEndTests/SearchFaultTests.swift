@@ -82,6 +82,31 @@ struct SearchFaultTests {
         }
     }
 
+    @Test func ctrlCStopsLaunchingAndTheRerunFinishesTheSameSearch() throws {
+        guard let binary = TuneBinary.locate() else { return }
+        let arguments = ["--space", "Searches/faults.json", "--trials", "6", "--parallel", "2"]
+        let straight = TuneBinary.temporaryFolder("search-int-straight")
+        _ = try writeSearch(in: straight)
+        #expect(try TuneBinary.run(binary, arguments, in: straight).status == 0)
+
+        let folder = TuneBinary.temporaryFolder("search-int")
+        _ = try writeSearch(in: folder)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(1_500_000)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 4)  // interrupted, resumable
+        let resumed = try TuneBinary.run(binary, arguments, in: folder)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try status(binary, folder) == status(binary, straight))
+    }
+
     @Test func aKilledTrialFailsWithItsReasonAndTheSearchFinishes() throws {
         guard let binary = TuneBinary.locate() else { return }
         let folder = TuneBinary.temporaryFolder("search-trial-kill")
