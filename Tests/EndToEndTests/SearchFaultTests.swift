@@ -35,8 +35,8 @@ struct SearchFaultTests {
         return result.stdout
     }
 
-    /// Starts the coordinator and kills it with SIGKILL after `seconds`.
-    func killCoordinator(_ binary: URL, _ arguments: [String], in folder: URL, after seconds: Double) throws {
+    /// Starts `tune` in `folder` without waiting for it.
+    func start(_ binary: URL, _ arguments: [String], in folder: URL) throws -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -44,6 +44,12 @@ struct SearchFaultTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        return process
+    }
+
+    /// Starts the coordinator and kills it with SIGKILL after `seconds`.
+    func killCoordinator(_ binary: URL, _ arguments: [String], in folder: URL, after seconds: Double) throws {
+        let process = try start(binary, arguments, in: folder)
         usleep(useconds_t(seconds * 1_000_000))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -91,13 +97,7 @@ struct SearchFaultTests {
 
         let folder = TuneBinary.temporaryFolder("search-int")
         _ = try writeSearch(in: folder)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try start(binary, arguments, in: folder)
         usleep(1_500_000)
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
@@ -111,13 +111,7 @@ struct SearchFaultTests {
         guard let binary = TuneBinary.locate() else { return }
         let folder = TuneBinary.temporaryFolder("search-trial-kill")
         let path = try writeSearch(in: folder, name: "trialkill")
-        let coordinator = Process()
-        coordinator.executableURL = binary
-        coordinator.arguments = ["--space", path, "--trials", "4", "--parallel", "1"]
-        coordinator.currentDirectoryURL = folder
-        coordinator.standardOutput = FileHandle.nullDevice
-        coordinator.standardError = FileHandle.nullDevice
-        try coordinator.run()
+        let coordinator = try start(binary, ["--space", path, "--trials", "4", "--parallel", "1"], in: folder)
         // Kill the first trial process as soon as it exists.
         var killedOne = false
         for _ in 0..<200 where !killedOne {
