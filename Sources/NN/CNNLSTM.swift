@@ -150,6 +150,7 @@ public final class CNNLSTM {
         let y = lstm.output
         let (batch, steps, width) = (y.shape[0], y.shape[1], y.shape[2])
         dSequence.resize(to: y.shape, zero: true)
+        let dOutput: Tensor  // (N, T, D): the gradient of the LSTM output
         if let attention, let attentionNormalization {
             let inverseSteps = 1 / Float(steps)
             for n in 0..<batch {
@@ -165,13 +166,14 @@ public final class CNNLSTM {
             for index in 0..<y.count {
                 dRecurrent.pointer[index] = dResidual.pointer[index] + fromAttention.pointer[index]
             }
+            dOutput = dRecurrent
         } else {
             for n in 0..<batch {
                 (dSequence.pointer + (n * steps + steps - 1) * width).update(from: dSummary.pointer + n * width, count: width)
             }
-            dRecurrent.copy(from: dSequence)
+            dOutput = dSequence
         }
-        var dx = dropout.backward(lstm.backward(dRecurrent))
+        var dx = dropout.backward(lstm.backward(dOutput))
         for block in convolutions.indices.reversed() {
             dx = pools[block].backward(dx)
             dx = activations[block].backward(dx)

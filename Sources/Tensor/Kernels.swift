@@ -10,16 +10,6 @@ public enum Kernels {
         }
     }
 
-    /// matrix (R, C) += bias (C) on every row.
-    public static func addRowVector(
-        _ vector: UnsafePointer<Float>, to matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int
-    ) {
-        for r in 0..<rows {
-            let row = matrix + r * columns
-            for c in 0..<columns { row[c] += vector[c] }
-        }
-    }
-
     /// output (B, C, R) = transpose of each input (B, R, C) matrix.
     public static func transpose(
         _ input: UnsafePointer<Float>, batch: Int, rows: Int, columns: Int,

@@ -82,13 +82,6 @@ public final class Tensor {
         pointer.update(from: other.pointer, count: count)
     }
 
-    /// A new tensor with the same shape and elements.
-    public func clone() -> Tensor {
-        let result = Tensor(shape: shape)
-        result.pointer.update(from: pointer, count: count)
-        return result
-    }
-
     /// The elements copied into an array.
     public func toArray() -> [Float] {
         Array(UnsafeBufferPointer(start: pointer, count: count))

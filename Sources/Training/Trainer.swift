@@ -151,11 +151,6 @@ public final class Trainer {
         }
     }
 
-    /// Class probabilities (N, K) of samples (N, C, L) in evaluation mode.
-    public func predict(_ samples: SampleSet) throws -> [Float] {
-        try evaluate(samples).probabilities
-    }
-
     // MARK: - Epochs
 
     private func trainOneEpoch(epoch: Int) throws -> Double {
