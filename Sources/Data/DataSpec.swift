@@ -108,8 +108,8 @@ public struct DataSpec: Codable, Sendable, Equatable {
         self.init(format: format)
         train = try Self.paths(container, .train)
         test = try Self.paths(container, .test)
-        labels = try container.decodeIfPresent(String.self, forKey: .labels)
-        testLabels = try container.decodeIfPresent(String.self, forKey: .testLabels)
+        labels = try container.decodeIfPresent(String.self, forKey: .labels).map(Self.expandDataDirectory)
+        testLabels = try container.decodeIfPresent(String.self, forKey: .testLabels).map(Self.expandDataDirectory)
         label = try container.decodeIfPresent(String.self, forKey: .label)
         drop = try container.decodeIfPresent([String].self, forKey: .drop) ?? []
         symbolic = try container.decodeIfPresent([String].self, forKey: .symbolic) ?? []
@@ -200,13 +200,21 @@ public struct DataSpec: Codable, Sendable, Equatable {
     }
 
     /// `train`/`test` as a string or a list of strings (null or absent for none).
+    /// Replaces `${TUNE_DATA_DIR}` in a path with that environment variable (default
+    /// `../shared/data`), so checked-in search files can point at the real data sets.
+    static func expandDataDirectory(_ path: String) -> String {
+        guard path.contains("${TUNE_DATA_DIR}") else { return path }
+        let directory = ProcessInfo.processInfo.environment["TUNE_DATA_DIR"] ?? "../shared/data"
+        return path.replacingOccurrences(of: "${TUNE_DATA_DIR}", with: directory)
+    }
+
     private static func paths(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> [String] {
         guard container.contains(key), try !container.decodeNil(forKey: key) else { return [] }
-        if let single = try? container.decode(String.self, forKey: key) { return [single] }
+        if let single = try? container.decode(String.self, forKey: key) { return [expandDataDirectory(single)] }
         guard let list = try? container.decode([String].self, forKey: key) else {
             throw DataError.invalidSpec(field: key.rawValue, reason: "must be a path or a list of paths")
         }
-        return list
+        return list.map(expandDataDirectory)
     }
 
     /// A whole number (JSON has only numbers: 16 and 16.0 are fine, 2.5 is an error naming the key).

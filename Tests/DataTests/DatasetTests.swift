@@ -126,3 +126,14 @@ struct DatasetTests {
         #expect(throws: DataError.self) { try FeaturePipeline(metadata: ["data.pipeline": "{}"]) }
     }
 }
+
+@Suite("Data paths")
+struct DataPathTests {
+    @Test func dataDirectoryVariableIsExpandedInEveryPathField() throws {
+        let spec = try DataSpec.decode(json: #"{"format": "npy", "train": "${TUNE_DATA_DIR}/x.npy", "labels": "${TUNE_DATA_DIR}/y.npy", "test": ["a.npy"], "test_labels": "b.npy"}"#)
+        let directory = ProcessInfo.processInfo.environment["TUNE_DATA_DIR"] ?? "../shared/data"
+        #expect(spec.train == ["\(directory)/x.npy"])
+        #expect(spec.labels == "\(directory)/y.npy")
+        #expect(spec.test == ["a.npy"])
+    }
+}
