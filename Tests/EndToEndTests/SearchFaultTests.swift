@@ -7,7 +7,7 @@ import Testing
 @Suite("tune --space under faults", .serialized)
 struct SearchFaultTests {
     /// A small ASHA search on synthetic traffic: 6 trials, rungs at 1, 3 and 9 epochs.
-    func writeSearch(in folder: URL, name: String = "faults", trials extra: [String: Any] = [:]) throws -> String {
+    func writeSearch(in folder: URL, name: String = "faults", overriding extra: [String: Any] = [:]) throws -> String {
         let searches = folder.appendingPathComponent("Searches")
         try FileManager.default.createDirectory(at: searches, withIntermediateDirectories: true)
         var document: [String: Any] = [
@@ -59,17 +59,20 @@ struct SearchFaultTests {
         guard let binary = TuneBinary.locate() else { return }
         let arguments = ["--space", "Searches/faults.json", "--trials", "6", "--parallel", "2"]
 
+        // Enough data that each killed run is cut off mid-search, also on an idle machine.
+        let larger: [String: Any] = ["data": ["format": "synthetic", "flows": 6000]]
         let straight = TuneBinary.temporaryFolder("search-straight")
-        _ = try writeSearch(in: straight)
+        _ = try writeSearch(in: straight, overriding: larger)
         let uninterrupted = try TuneBinary.run(binary, arguments, in: straight)
         #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
         let expected = try status(binary, straight)
         #expect(expected.contains("6 of 6 trials created"))
 
         let killed = TuneBinary.temporaryFolder("search-killed")
-        _ = try writeSearch(in: killed)
-        // Before the first trial, during the first rung, and later (between or inside rungs).
-        for delay in [0.05, 1.5, 3.0, 4.5] {
+        _ = try writeSearch(in: killed, overriding: larger)
+        // Before the first trial, then three more cuts a little further on each time (inside the
+        // first rung, between rungs, inside a promoted trial's epochs).
+        for delay in [0.05, 0.7, 1.4, 2.1] {
             try killCoordinator(binary, arguments, in: killed, after: delay)
         }
         let resumed = try TuneBinary.run(binary, arguments, in: killed)
@@ -91,14 +94,16 @@ struct SearchFaultTests {
     @Test func ctrlCStopsLaunchingAndTheRerunFinishesTheSameSearch() throws {
         guard let binary = TuneBinary.locate() else { return }
         let arguments = ["--space", "Searches/faults.json", "--trials", "6", "--parallel", "2"]
+        // More data than the other tests, so the search is still running when Ctrl-C comes.
+        let larger: [String: Any] = ["data": ["format": "synthetic", "flows": 6000]]
         let straight = TuneBinary.temporaryFolder("search-int-straight")
-        _ = try writeSearch(in: straight)
+        _ = try writeSearch(in: straight, overriding: larger)
         #expect(try TuneBinary.run(binary, arguments, in: straight).status == 0)
 
         let folder = TuneBinary.temporaryFolder("search-int")
-        _ = try writeSearch(in: folder)
+        _ = try writeSearch(in: folder, overriding: larger)
         let process = try start(binary, arguments, in: folder)
-        usleep(1_500_000)
+        usleep(1_000_000)
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 4)  // interrupted, resumable
@@ -110,7 +115,11 @@ struct SearchFaultTests {
     @Test func aKilledTrialFailsWithItsReasonAndTheSearchFinishes() throws {
         guard let binary = TuneBinary.locate() else { return }
         let folder = TuneBinary.temporaryFolder("search-trial-kill")
-        let path = try writeSearch(in: folder, name: "trialkill")
+        // More data than the other tests, so trial 0 is still training when it is killed.
+        let path = try writeSearch(in: folder, name: "trialkill", overriding: [
+            "data": ["format": "synthetic", "flows": 8000],
+            "budget": ["min_epochs": 1, "max_epochs": 3, "eta": 3],
+        ])
         let coordinator = try start(binary, ["--space", path, "--trials", "4", "--parallel", "1"], in: folder)
         // Kill the first trial process as soon as it exists.
         var killedOne = false
@@ -139,7 +148,7 @@ struct SearchFaultTests {
         let before = try status(binary, folder, "guarded")
 
         // A changed search file, another seed, a broken file: refused, journal untouched.
-        _ = try writeSearch(in: folder, name: "guarded", trials: ["method": "random"])
+        _ = try writeSearch(in: folder, name: "guarded", overriding: ["method": "random"])
         let changed = try TuneBinary.run(binary, ["--space", path, "--trials", "4"], in: folder)
         #expect(changed.status == 2 && changed.stderr.contains("has changed") && changed.stderr.contains("--fresh"), "\(changed.stderr)")
         _ = try writeSearch(in: folder, name: "guarded")
