@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System library: Debian's libopenblas-dev, found through pkg-config.
@@ -19,27 +20,34 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // Our own AVX-512 single-precision GEMM micro-kernels, chosen at run time when the CPU
+        // has AVX-512 (per-function target attributes, so no special compiler flags).
+        .target(name: "CKernels"),
         // Float32 tensors, seeded RNG and kernels; the only user of COpenBLAS.
-        .target(name: "Tensor", dependencies: ["COpenBLAS"]),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CKernels"]),
         // Layers with forward/backward, the CNN+LSTM model, loss, Adam, schedulers, safetensors.
         .target(name: "NN", dependencies: ["Tensor"]),
         // NPY and flow-record formats, cleaning, scalers, splits, batches, synthetic traffic.
         .target(name: "Data", dependencies: ["Tensor"]),
         // Strict JSON (and YAML) reading with file, line and field in every error (run and search files).
         .target(name: "JSONConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
-        // Search spaces, samplers, successive halving, studies and their journal (SQLite).
-        // Does not import NN or Training: a trial is a process.
+        // Search spaces, samplers, successive halving, studies and their journal (SQLite or
+        // PostgreSQL). Does not import NN or Training: a trial is a process.
         .target(name: "Search", dependencies: [
             "JSONConfig",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
+        // Study reports and benchmark tables: Markdown, CSV, SVG plots. Reads studies and run
+        // folders; does not import Training or NN.
+        .target(name: "Reports", dependencies: ["Search", "JSONConfig"]),
         // Training runs, metrics, checkpoints, benchmarks.
         .target(name: "Training", dependencies: ["NN", "Data", "Tensor", "JSONConfig"]),
         // The command-line tool: parses arguments and calls into the libraries.
         .executableTarget(
             name: "tune",
             dependencies: [
-                "Search", "Training", "NN", "Data", "Tensor", "JSONConfig",
+                "Search", "Reports", "Training", "NN", "Data", "Tensor", "JSONConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +57,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "Data", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "JSONConfig", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "JSONConfig", "TestSupport"]),
         // Runs the release `tune` binary on real data (TUNE_BIN; scripts/test builds it).
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Data", "Tensor", "JSONConfig", "TestSupport"]),

@@ -1,0 +1,1 @@
+// The Reports module: replaced by the report writers.
