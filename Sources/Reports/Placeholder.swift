@@ -1,1 +1,0 @@
-// The Reports module: replaced by the report writers.
