@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search", "JSONConfig", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "JSONConfig", "TestSupport"]),
         // Runs the release `tune` binary on real data (TUNE_BIN; scripts/test builds it).
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Search"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Data", "Tensor", "JSONConfig", "TestSupport"]),
     ]
 )

@@ -20,6 +20,7 @@ public enum JournalEncoding {
             members["fingerprint"] = .string(header.fingerprint)
             members["search"] = header.document
             members["seed"] = .string(String(header.seed))
+            if let directory = header.directory { members["directory"] = .string(directory) }
         case .createTrial(let number, let parameters):
             members["op"] = .string("create_trial")
             members["trial"] = .number(Double(number))
@@ -34,15 +35,19 @@ public enum JournalEncoding {
             members["trial"] = .number(Double(number))
             members["epoch"] = .number(Double(epoch))
             members["metrics"] = .object(metrics.mapValues(encodeMetric))
-        case .setState(let number, let state, let reason):
+        case .setState(let number, let state, let reason, let worker):
             members["op"] = .string("set_state")
             members["trial"] = .number(Double(number))
             members["state"] = .string(state.rawValue)
             if let reason { members["reason"] = .string(reason) }
+            if let worker { members["worker"] = .string(worker) }
         case .heartbeat(let worker, let time):
             members["op"] = .string("heartbeat")
             members["worker"] = .string(worker)
             members["time"] = .number(time)
+        case .setTrialBudget(let trials):
+            members["op"] = .string("set_trial_budget")
+            members["trials"] = .number(Double(trials))
         }
         return JSONValue.object(members).canonicalText
     }
@@ -67,7 +72,7 @@ public enum JournalEncoding {
                 operation = .createStudy(StudyHeader(
                     name: try required(reader.string("name"), "name", reader),
                     fingerprint: try required(reader.string("fingerprint"), "fingerprint", reader),
-                    document: document, seed: seed))
+                    document: document, seed: seed, directory: try reader.string("directory")))
             case "create_trial":
                 guard case .object(let parameters)? = reader.value("parameters") else {
                     throw reader.error("parameters", "must be an object")
@@ -91,10 +96,15 @@ public enum JournalEncoding {
             case "set_state":
                 let stateName = try required(reader.string("state"), "state", reader)
                 guard let state = TrialState(rawValue: stateName) else { throw reader.error("state", "is \"\(stateName)\", not a trial state") }
-                operation = .setState(number: try trialNumber(&reader), state: state, reason: try reader.string("reason"))
+                operation = .setState(number: try trialNumber(&reader), state: state, reason: try reader.string("reason"),
+                                      worker: try reader.string("worker"))
             case "heartbeat":
                 operation = .heartbeat(worker: try required(reader.string("worker"), "worker", reader),
                                        time: try required(reader.number("time"), "time", reader))
+            case "set_trial_budget":
+                let trials = try required(reader.integer("trials"), "trials", reader)
+                guard trials >= 0 else { throw reader.error("trials", "is negative") }
+                operation = .setTrialBudget(trials: trials)
             default:
                 throw reader.error("op", "is \"\(kind)\", not an operation this tune knows")
             }

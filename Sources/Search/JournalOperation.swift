@@ -12,16 +12,21 @@ public enum JournalOperation: Sendable, Equatable {
     /// Trial `number`'s metrics after `epoch`.
     case reportEpoch(number: Int, epoch: Int, metrics: [String: Double])
     /// Trial `number` moves to `state` (paused, complete, pruned, failed, or back to waiting).
-    case setState(number: Int, state: TrialState, reason: String?)
+    /// With `worker`, only the claim of that worker is ended: the entry is ignored unless the trial
+    /// is still running under it (a re-queue that lost the race against a new claim changes nothing).
+    case setState(number: Int, state: TrialState, reason: String?, worker: String? = nil)
     /// `worker` is alive at `time` (seconds since 1970).
     case heartbeat(worker: String, time: Double)
+    /// The search's trial budget (`--trials`, a total) from now on; the last entry counts, so
+    /// workers that join the study run exactly as many trials as the coordinator was asked for.
+    case setTrialBudget(trials: Int)
 
     /// The trial the operation is about, if any.
     public var trialNumber: Int? {
         switch self {
-        case .createStudy, .heartbeat: return nil
+        case .createStudy, .heartbeat, .setTrialBudget: return nil
         case .createTrial(let number, _), .claimTrial(let number, _, _), .reportEpoch(let number, _, _),
-             .setState(let number, _, _):
+             .setState(let number, _, _, _):
             return number
         }
     }

@@ -2,10 +2,14 @@ import Foundation
 import JSONConfig
 import Synchronization
 
-/// Runs a search on one machine: asks the scheduler what to do, records each decision in the
-/// study's journal before acting on it, runs trials as `tune train` processes (at most
+/// Runs a search's trials on one machine: asks the scheduler what to do, records each decision in
+/// the study's journal before acting on it, runs trials as `tune train` processes (at most
 /// `parallel` at once), and records every epoch line they print. This process is the study's only
-/// writer on the machine, so SQLite never sees concurrent writers.
+/// writer on its machine; several machines (workers) may share one study through PostgreSQL.
+///
+/// Claims are atomic (the first claim in the journal wins), every worker writes a heartbeat, and
+/// the trials of a worker that stopped sending them go back to the queue and continue from their
+/// last checkpoint on whichever worker claims them.
 ///
 /// Killing it at any point loses at most the epochs in flight: trials checkpoint every epoch,
 /// the next run re-queues trials that were running, recovers epochs a trial logged but the journal
@@ -13,29 +17,35 @@ import Synchronization
 public final class SearchCoordinator {
     /// How the search runs; none of this changes its results (only how fast they come).
     public struct Options: Sendable {
-        /// Trials in total, counting those already in the study.
-        public var trials: Int
+        /// Trials in total, counting those already in the study; nil for a worker that joins a
+        /// study and runs to the budget its coordinator set.
+        public var trials: Int?
         /// Trial processes at once.
         public var parallel: Int
-        public var seed: Int
         /// The `tune` binary that runs trials (`tune train`).
         public var executable: URL
-        /// `Searches/NAME/`: journal, trial folders.
+        /// `Searches/NAME/`: trial folders (and the SQLite journal). Shared by all workers.
         public var studyDirectory: URL
         /// BLAS threads per trial.
         public var threadsPerTrial: Int
         /// A trial running longer than this is killed and failed.
         public var trialTimeLimit: Duration?
+        /// How often this process writes its heartbeat.
+        public var heartbeatInterval: Duration
+        /// A worker without a new heartbeat for this long is dead; its trials are re-queued.
+        public var heartbeatTimeout: Duration
 
-        public init(trials: Int, parallel: Int, seed: Int, executable: URL, studyDirectory: URL,
-                    threadsPerTrial: Int, trialTimeLimit: Duration? = nil) {
+        public init(trials: Int?, parallel: Int, executable: URL, studyDirectory: URL,
+                    threadsPerTrial: Int, trialTimeLimit: Duration? = nil,
+                    heartbeatInterval: Duration = .seconds(10), heartbeatTimeout: Duration = .seconds(60)) {
             self.trials = trials
             self.parallel = parallel
-            self.seed = seed
             self.executable = executable
             self.studyDirectory = studyDirectory
             self.threadsPerTrial = threadsPerTrial
             self.trialTimeLimit = trialTimeLimit
+            self.heartbeatInterval = heartbeatInterval
+            self.heartbeatTimeout = heartbeatTimeout
         }
     }
 
@@ -50,25 +60,36 @@ public final class SearchCoordinator {
     public let options: Options
     public private(set) var study: Study
     public let scheduler: SearchScheduler
+    /// Called after a trial finished or paused at a rung, with the study as it is then (reports).
+    public var onTrialEnded: ((Study) -> Void)?
     private let log: (String) -> Void
-    private let worker: String
+    /// This process's name in the journal (`HOST:PID`).
+    public let worker: String
     private let events = EventQueue()
     private var running: [Int: TrialProcess] = [:]
+    private var liveness: WorkerLiveness
+    private var lastHeartbeat: ContinuousClock.Instant?
+    private let clock = ContinuousClock()
+    private let clockOrigin = ContinuousClock.now
     private let started = Date()
     private var epochsAtStart = 0
 
-    /// Opens (or creates) the study in `options.studyDirectory`; refuses a changed search file.
-    public init(definition: SearchDefinition, options: Options, log: @escaping (String) -> Void) throws {
+    /// Runs `study` (opened or created by the caller) with `definition`, its search file.
+    public init(study: Study, definition: SearchDefinition, options: Options, log: @escaping (String) -> Void) throws {
         self.definition = definition
         self.options = options
         self.log = log
+        self.study = study
         try FileManager.default.createDirectory(at: options.studyDirectory.appendingPathComponent("trials"),
                                                 withIntermediateDirectories: true)
-        let journal = try SQLiteJournal(path: options.studyDirectory.appendingPathComponent("journal.sqlite").path)
-        study = try Study.open(journal: journal, definition: definition, seed: options.seed,
-                               source: options.studyDirectory.appendingPathComponent("journal.sqlite").path)
-        scheduler = SearchScheduler(definition: definition, seed: options.seed)
-        worker = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+        scheduler = SearchScheduler(definition: definition, seed: study.snapshot.header.seed)
+        worker = WorkerName.current.description
+        liveness = WorkerLiveness(timeout: Self.seconds(options.heartbeatTimeout))
+    }
+
+    /// The trial budget: the one this coordinator was given, else the study's, else the trials so far.
+    public var trialBudget: Int {
+        options.trials ?? study.snapshot.trialBudget ?? study.snapshot.trials.count
     }
 
     /// The folder of trial `number`: its run file and its training output.
@@ -79,9 +100,13 @@ public final class SearchCoordinator {
     /// Runs until the search is finished, stopped by the failure rule, or `stopRequested` says so
     /// (then no new trial starts and running ones finish their epoch, checkpoint and exit).
     public func run(stopRequested: @escaping () -> Bool) throws -> Ending {
-        try recoverInterruptedTrials()
+        try writeHeartbeat()
+        if let trials = options.trials, study.snapshot.trialBudget != trials {
+            try study.append([.setTrialBudget(trials: trials)])
+        }
+        try recoverTrialsOfGoneProcesses()
         epochsAtStart = study.snapshot.trials.reduce(0) { $0 + $1.epochsTrained }
-        if case .stopped = scheduler.status(snapshot: study.snapshot, trialBudget: options.trials) {
+        if options.trials != nil, case .stopped = scheduler.status(snapshot: study.snapshot, trialBudget: trialBudget) {
             log("the search had stopped on failures; retrying its failed trials")
             try study.requeueFailedTrials()
         }
@@ -91,7 +116,11 @@ public final class SearchCoordinator {
                 stopping = true
                 log("stopping: no new trials; running trials finish their epoch and checkpoint")
             }
-            let status = scheduler.status(snapshot: study.snapshot, trialBudget: options.trials)
+            try study.refresh()
+            try writeHeartbeatIfDue()
+            try requeueTrialsOfDeadWorkers()
+            abandonLostClaims()
+            let status = scheduler.status(snapshot: study.snapshot, trialBudget: trialBudget)
             if running.isEmpty {
                 if stopping { return .interrupted }
                 switch status {
@@ -103,21 +132,79 @@ public final class SearchCoordinator {
             var acted = false
             if !stopping, status == .inProgress {
                 let actions = scheduler.nextActions(snapshot: study.snapshot, freeSlots: options.parallel - running.count,
-                                                    trialBudget: options.trials)
+                                                    trialBudget: trialBudget)
                 for action in actions where try study.record(action, worker: worker) {
                     try carryOut(action)
                     acted = true
                 }
             }
             if running.isEmpty && !acted {
-                if case .inProgress = scheduler.status(snapshot: study.snapshot, trialBudget: options.trials), !stopping {
+                let othersRunning = study.snapshot.trials.contains { $0.state == .running }
+                if !othersRunning, !stopping, case .inProgress = scheduler.status(snapshot: study.snapshot, trialBudget: trialBudget) {
                     throw StudyError(.internalInconsistency, "the scheduler has nothing to run although the search is not finished; "
                                      + "this is a bug, please report it with \(options.studyDirectory.path)")
                 }
-                continue
+                if !othersRunning { continue }
             }
             if let event = events.next(timeout: .seconds(1)) { try handle(event) }
         }
+    }
+
+    // MARK: - Liveness
+
+    private func writeHeartbeat() throws {
+        try study.append([.heartbeat(worker: worker, time: Date().timeIntervalSince1970)])
+        lastHeartbeat = clock.now
+    }
+
+    private func writeHeartbeatIfDue() throws {
+        if let last = lastHeartbeat, clock.now - last < options.heartbeatInterval { return }
+        try writeHeartbeat()
+    }
+
+    /// Trials claimed by processes of this machine that no longer exist (a coordinator killed
+    /// before this one started): re-queued at once, after recovering the epochs they logged.
+    private func recoverTrialsOfGoneProcesses() throws {
+        for trial in study.snapshot.trials(in: .running) {
+            guard let owner = trial.worker, owner != worker, WorkerName(owner)?.isGoneFromThisMachine ?? false else { continue }
+            try requeue(trial.number, from: owner, reason: "interrupted; continues from its last checkpoint")
+        }
+    }
+
+    /// Trials of workers whose heartbeat stopped for `heartbeatTimeout`: back in the queue, to
+    /// continue from their last checkpoint on whichever worker claims them.
+    private func requeueTrialsOfDeadWorkers() throws {
+        let now = Self.seconds(clock.now - clockOrigin)
+        let dead = liveness.deadWorkers(in: study.snapshot, me: worker, now: now)
+        guard !dead.isEmpty else { return }
+        for trial in study.snapshot.trials(in: .running) {
+            guard let owner = trial.worker, dead.contains(owner) else { continue }
+            let timeout = Int(Self.seconds(options.heartbeatTimeout))
+            log("trial \(trial.number): worker \(owner) sent no heartbeat for \(timeout) s; back in the queue")
+            try requeue(trial.number, from: owner, reason: "worker \(owner) stopped sending heartbeats; continues from its last checkpoint")
+        }
+    }
+
+    private func requeue(_ number: Int, from owner: String, reason: String) throws {
+        try recoverLoggedEpochs(number)
+        try study.append([.setState(number: number, state: .waiting, reason: reason, worker: owner)])
+    }
+
+    /// Trials this process runs that the journal no longer gives it (another worker declared it
+    /// dead and re-queued them): their processes are stopped, so no trial ever runs twice at once.
+    private func abandonLostClaims() {
+        for (number, process) in running {
+            let trial = study.snapshot.trials[number]
+            guard trial.state != .running || trial.worker != worker else { continue }
+            log("trial \(number): no longer claimed by this worker (re-queued by another); stopping its process")
+            process.terminate()
+            running[number] = nil
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     // MARK: - Actions
@@ -132,7 +219,7 @@ public final class SearchCoordinator {
         case .resume(let number, let targetEpochs):
             let trained = study.snapshot.trials.first { $0.number == number }?.epochsTrained ?? 0
             if trained >= targetEpochs {
-                try study.append([.setState(number: number, state: .paused, reason: nil)])
+                try study.append([.setState(number: number, state: .paused, reason: nil, worker: worker)])
                 return
             }
             let output = trialDirectory(number).appendingPathComponent("run")
@@ -159,7 +246,8 @@ public final class SearchCoordinator {
     private func writeRunFile(number: Int, parameters: TrialParameters) throws {
         var members = parameters
         if let data = definition.data { members["data"] = data }
-        members["seed"] = .number(Double(SearchRandom.trainingSeed(studySeed: options.seed, trialNumber: number)))
+        let seed = SearchRandom.trainingSeed(studySeed: study.snapshot.header.seed, trialNumber: number)
+        members["seed"] = .number(Double(seed))
         members["threads"] = .number(Double(options.threadsPerTrial))
         members["metric"] = .string(definition.metric.name)
         members["output"] = .string(trialDirectory(number).appendingPathComponent("run").path)
@@ -169,15 +257,16 @@ public final class SearchCoordinator {
 
     private func launch(number: Int, arguments: [String]) {
         let process = TrialProcess(executable: options.executable, arguments: arguments,
-                                   timeLimit: options.trialTimeLimit)
+                                   environment: Self.trialEnvironment, timeLimit: options.trialTimeLimit)
         running[number] = process
         let events = self.events
+        let identity = ObjectIdentifier(process)
         Thread.detachNewThread {
             do {
-                let outcome = try process.run { line in events.push(.line(trial: number, text: line)) }
-                events.push(.exited(trial: number, outcome: outcome))
+                let outcome = try process.run { line in events.push(.line(trial: number, process: identity, text: line)) }
+                events.push(.exited(trial: number, process: identity, outcome: outcome))
             } catch {
-                events.push(.exited(trial: number, outcome: TrialProcess.Outcome(
+                events.push(.exited(trial: number, process: identity, outcome: TrialProcess.Outcome(
                     exitStatus: nil, signal: nil, timedOut: false, stderrTail: "could not start: \(error)")))
             }
         }
@@ -187,29 +276,43 @@ public final class SearchCoordinator {
 
     private func handle(_ event: TrialEvent) throws {
         switch event {
-        case .line(let number, let text):
-            guard let report = Self.epochReport(text) else { return }
+        case .line(let number, let identity, let text):
+            guard isCurrent(identity, trial: number), let report = Self.epochReport(text) else { return }
             let known = study.snapshot.trials.first { $0.number == number }?.epochsTrained ?? 0
             guard report.epoch > known else { return }
             try study.append([.reportEpoch(number: number, epoch: report.epoch, metrics: report.metrics)])
             let value = report.metrics[definition.metric.name].map { String(format: "%.4f", $0) } ?? "-"
             log("trial \(number): epoch \(report.epoch), \(definition.metric.name) \(value)")
-        case .exited(let number, let outcome):
+        case .exited(let number, let identity, let outcome):
+            guard isCurrent(identity, trial: number) else { return }  // abandoned: another worker owns it now
             running[number] = nil
             try recoverLoggedEpochs(number)
             defer { log(progress) }
-            guard let trial = study.snapshot.trials.first(where: { $0.number == number }), trial.state == .running else { return }
+            guard let trial = study.snapshot.trials.first(where: { $0.number == number }),
+                  trial.state == .running, trial.worker == worker else { return }
             if let target = trial.targetEpochs, trial.epochsTrained >= target {
-                try study.append([.setState(number: number, state: .paused, reason: nil)])
+                try study.append([.setState(number: number, state: .paused, reason: nil, worker: worker)])
             } else if outcome.exitStatus == 4 {
                 // Interrupted by Ctrl-C after checkpointing: back in the queue for the next run.
-                try study.append([.setState(number: number, state: .waiting, reason: "interrupted; continues from its last checkpoint")])
+                try study.append([.setState(number: number, state: .waiting, reason: "interrupted; continues from its last checkpoint",
+                                            worker: worker)])
             } else {
                 let reason = Self.failureReason(outcome, target: trial.targetEpochs, trained: trial.epochsTrained)
-                try study.append([.setState(number: number, state: .failed, reason: reason)])
+                try study.append([.setState(number: number, state: .failed, reason: reason, worker: worker)])
                 log("trial \(number): failed: \(reason)")
             }
+            onTrialEnded?(study)
         }
+    }
+
+    /// This process's environment without the database password: a trial never needs it.
+    static var trialEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { $0.key != "PGPASSWORD" }
+    }
+
+    /// True when `identity` is the process this worker runs trial `number` in (not an abandoned one).
+    private func isCurrent(_ identity: ObjectIdentifier, trial number: Int) -> Bool {
+        running[number].map { ObjectIdentifier($0) == identity } ?? false
     }
 
     /// Epoch lines a trial wrote to its `epochs.jsonl` but the journal lacks (the coordinator was
@@ -226,13 +329,6 @@ public final class SearchCoordinator {
             known += 1
         }
         try study.append(operations)
-    }
-
-    /// At start-up no trial process of this machine can be alive: running trials go back to the
-    /// queue (after recovering their logged epochs) and continue from their checkpoints.
-    private func recoverInterruptedTrials() throws {
-        for trial in study.snapshot.trials(in: .running) { try recoverLoggedEpochs(trial.number) }
-        try study.requeueRunningTrials()
     }
 
     /// A protocol line `{"epoch": e, "metrics": {...}}`, or nil for any other line.
@@ -290,14 +386,14 @@ public final class SearchCoordinator {
         let snapshot = study.snapshot
         let finished = snapshot.trials.filter { $0.state.isFinished }.count
         let failed = snapshot.trials(in: .failed).count
-        var line = "progress: \(finished) of \(options.trials) trials finished, \(running.count) running, \(failed) failed"
+        var line = "progress: \(finished) of \(trialBudget) trials finished, \(running.count) running, \(failed) failed"
         if let best = snapshot.bestTrial(by: definition.metric), let value = best.bestValue(of: definition.metric) {
             line += String(format: "; best %@ %.4f (trial %d)", definition.metric.name, value, best.number)
         }
         let elapsed = Date().timeIntervalSince(started)
         let epochsDone = snapshot.trials.reduce(0) { $0 + $1.epochsTrained } - epochsAtStart
-        if epochsDone > 0, finished < options.trials {
-            let remainingTrials = options.trials - finished
+        if epochsDone > 0, finished < trialBudget {
+            let remainingTrials = trialBudget - finished
             let epochsPerTrial = Double(snapshot.trials.reduce(0) { $0 + $1.epochsTrained }) / Double(max(snapshot.trials.count, 1))
             let seconds = elapsed / Double(epochsDone) * epochsPerTrial * Double(remainingTrials)
             line += seconds < 120 ? String(format: "; about %.0f s left", seconds) : String(format: "; about %.0f min left", seconds / 60)
@@ -311,10 +407,10 @@ public final class SearchCoordinator {
     }
 }
 
-/// What trial threads tell the coordinator.
+/// What trial threads tell the coordinator, naming the process they come from.
 enum TrialEvent: Sendable {
-    case line(trial: Int, text: String)
-    case exited(trial: Int, outcome: TrialProcess.Outcome)
+    case line(trial: Int, process: ObjectIdentifier, text: String)
+    case exited(trial: Int, process: ObjectIdentifier, outcome: TrialProcess.Outcome)
 }
 
 /// A thread-safe queue the coordinator waits on.

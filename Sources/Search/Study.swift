@@ -16,13 +16,14 @@ public struct Study: Sendable {
     /// Opens the study in `journal` for running `definition` with `seed`: creates it when the
     /// journal is empty, and otherwise refuses a search file or seed that differs from the ones
     /// the study was started with (resuming with a different search would mix two searches).
+    /// `directory` is recorded for workers that join later (where trial folders live).
     public static func open(journal: any JournalBackend, definition: SearchDefinition, seed: Int,
-                            source: String = "study journal") throws(StudyError) -> Study {
+                            source: String = "study journal", directory: String? = nil) throws(StudyError) -> Study {
         var replay = StudyReplay(source: source)
         try replay.apply(journal.read(from: 0))
         if replay.snapshot == nil {
             let header = StudyHeader(name: definition.name, fingerprint: definition.fingerprint,
-                                     document: definition.document, seed: seed)
+                                     document: definition.document, seed: seed, directory: directory)
             try journal.append([.createStudy(header)])
             try replay.apply(journal.read(from: replay.entryCount))
         }
@@ -97,6 +98,6 @@ public struct Study: Sendable {
     /// from its last checkpoint when a worker claims it again.
     public mutating func requeueRunningTrials(reason: String = "interrupted; continues from its last checkpoint") throws(StudyError) {
         let running = snapshot.trials(in: .running)
-        try append(running.map { .setState(number: $0.number, state: .waiting, reason: reason) })
+        try append(running.map { .setState(number: $0.number, state: .waiting, reason: reason, worker: $0.worker) })
     }
 }

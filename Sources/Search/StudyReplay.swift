@@ -67,8 +67,12 @@ public struct StudyReplay: Sendable {
             trial.reports.removeAll { $0.epoch >= epoch }
             trial.reports.append(EpochReport(epoch: epoch, metrics: metrics, journalIndex: index))
             study.trials[number] = trial
-        case .setState(let number, let state, let reason):
+        case .setState(let number, let state, let reason, let worker):
             var trial = try existingTrial(number, in: study, index: index)
+            if let worker, trial.state != .running || trial.worker != worker {
+                study.ignoredEntries[index] = "trial \(number) is no longer running under \(worker)"
+                return
+            }
             guard Self.canMove(from: trial.state, to: state) else {
                 study.ignoredEntries[index] = "trial \(number) cannot go from \(trial.state.rawValue) to \(state.rawValue)"
                 return
@@ -79,6 +83,8 @@ public struct StudyReplay: Sendable {
             study.trials[number] = trial
         case .heartbeat(let worker, let time):
             study.heartbeats[worker] = max(time, study.heartbeats[worker] ?? time)
+        case .setTrialBudget(let trials):
+            study.trialBudget = trials
         }
     }
 

@@ -105,12 +105,16 @@ public struct StudyHeader: Sendable, Equatable {
     /// The search file's document, so `tune status` and reports need no other file.
     public var document: JSONValue
     public var seed: Int
+    /// The study folder (trial run files and checkpoints) as its creator saw it; workers on other
+    /// machines use it unless told otherwise, so it must be on a shared file system.
+    public var directory: String?
 
-    public init(name: String, fingerprint: String, document: JSONValue, seed: Int) {
+    public init(name: String, fingerprint: String, document: JSONValue, seed: Int, directory: String? = nil) {
         self.name = name
         self.fingerprint = fingerprint
         self.document = document
         self.seed = seed
+        self.directory = directory
     }
 }
 
@@ -121,6 +125,8 @@ public struct StudySnapshot: Sendable, Equatable {
     public var trials: [TrialSnapshot]
     /// The last heartbeat time (seconds since 1970) of each worker.
     public var heartbeats: [String: Double]
+    /// The trial budget last set by a coordinator (`--trials`), nil before the first.
+    public var trialBudget: Int?
     /// Journal entries that were read and skipped because they lost a race (a second claim of a
     /// running trial, a second creation of a number), with the reason.
     public var ignoredEntries: [Int: String]

@@ -21,6 +21,7 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "Start over: move the existing study of this name aside first.") var fresh = false
     @Option(name: .customLong("trial-timeout"), help: "Seconds after which a trial is killed and failed.")
     var trialTimeout: Double?
+    @OptionGroup var storageOptions: StorageOptions
 
     func validate() throws {
         if trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
@@ -31,6 +32,6 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         try SearchRun(space: space, trials: trials, parallel: parallel ?? ProcessInfo.processInfo.activeProcessorCount,
-                      seed: seed, fresh: fresh, trialTimeout: trialTimeout).run()
+                      seed: seed, fresh: fresh, trialTimeout: trialTimeout, storageOptions: storageOptions).run()
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JSONConfig
+import Reports
 import Search
 import Training
 
@@ -13,6 +14,7 @@ struct SearchRun {
     var seed: Int
     var fresh: Bool
     var trialTimeout: Double?
+    var storageOptions: StorageOptions
 
     func run() throws {
         let definition = try SearchDefinition.read(path: space)
@@ -24,20 +26,32 @@ struct SearchRun {
         if fresh { try Self.moveAside(studyDirectory) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let options = SearchCoordinator.Options(
-            trials: trials, parallel: parallel, seed: seed,
+            trials: trials, parallel: parallel,
             executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
             studyDirectory: studyDirectory, threadsPerTrial: max(1, cores / parallel),
-            trialTimeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) })
-        let coordinator = try SearchCoordinator(definition: definition, options: options) { line in
+            trialTimeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) },
+            heartbeatInterval: storageOptions.interval, heartbeatTimeout: storageOptions.timeout)
+        let (journal, source) = try StudyStorage.open(storage: storageOptions.storage, studyName: definition.name,
+                                                      studyDirectory: studyDirectory)
+        let study = try Study.open(journal: journal, definition: definition, seed: seed, source: source,
+                                   directory: studyDirectory.standardizedFileURL.path)
+        let coordinator = try SearchCoordinator(study: study, definition: definition, options: options) { line in
             printError(Self.timestamp() + " " + line)
+        }
+        let reportDirectory = URL(fileURLWithPath: "Reports").appendingPathComponent(definition.name)
+        coordinator.onTrialEnded = { [unowned coordinator] study in
+            Self.writeReport(study: study, coordinator: coordinator, to: reportDirectory)
         }
         let done = coordinator.study.snapshot.trials.filter { $0.state.isFinished }.count
         printError("search '\(definition.name)': \(definition.method.rawValue) on \(definition.metric.name) "
                    + "(\(definition.metric.goal.rawValue)), \(trials) trials in total (\(done) already finished), "
-                   + "\(parallel) at once with \(options.threadsPerTrial) BLAS thread(s) each; study in \(studyDirectory.path)")
+                   + "\(parallel) at once with \(options.threadsPerTrial) BLAS thread(s) each; journal \(source), trial folders in \(studyDirectory.path)")
         let stop = StopRequest(message: "stopping: no new trials; running trials finish their epoch and checkpoint (Ctrl-C again to stop now)")
         let ending = try coordinator.run(stopRequested: { stop.requested })
         print(StudySummary(study: coordinator.study, scheduler: coordinator.scheduler, trialBudget: trials).text)
+        if Self.writeReport(study: coordinator.study, coordinator: coordinator, to: reportDirectory) {
+            printError("report: \(reportDirectory.appendingPathComponent("README.md").path)")
+        }
         switch ending {
         case .finished:
             printError("search finished")
@@ -47,6 +61,20 @@ struct SearchRun {
         case .interrupted:
             printError("search interrupted; run the same command again to continue it")
             throw ExitCode(ExitStatus.interrupted)
+        }
+    }
+
+    /// Rewrites the search's report; a failure is reported and the search goes on.
+    @discardableResult
+    static func writeReport(study: Study, coordinator: SearchCoordinator, to directory: URL) -> Bool {
+        do {
+            try StudyReport(snapshot: study.snapshot, definition: coordinator.definition,
+                            studyDirectory: coordinator.options.studyDirectory, trialBudget: coordinator.trialBudget,
+                            scheduler: coordinator.scheduler).write(to: directory)
+            return true
+        } catch {
+            printError("could not write the report to \(directory.path): \(error)")
+            return false
         }
     }
 

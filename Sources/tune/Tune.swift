@@ -9,7 +9,7 @@ struct Tune: ParsableCommand {
         commandName: "tune",
         abstract: "Find the best CNN+LSTM detector for network-traffic anomaly detection.",
         discussion: "Without a subcommand, tune runs `search`: tune --space Searches/quickstart.json --trials 20",
-        subcommands: [SearchCommand.self, TrainCommand.self, PredictCommand.self, StatusCommand.self, BenchCommand.self],
+        subcommands: [SearchCommand.self, TrainCommand.self, PredictCommand.self, StatusCommand.self, ReportCommand.self, BenchCommand.self, WorkerCommand.self],
         defaultSubcommand: SearchCommand.self)
 
     /// Runs the command with the project's exit statuses (see `ExitStatus`): 0 success (and
@@ -35,6 +35,11 @@ struct Tune: ParsableCommand {
             printError("tune: \(error.message)")
             Foundation.exit(ExitStatus.badInput)
         } catch {
+            // `--help` parses into ArgumentParser's help command, whose run() throws the help request.
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
             let (message, status) = describe(error)
             printError("tune: " + message)
             Foundation.exit(status)

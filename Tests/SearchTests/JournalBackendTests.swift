@@ -1,6 +1,7 @@
 import Foundation
 import JSONConfig
 import Testing
+import TestSupport
 @testable import Search
 
 /// The journal backends under test. A new backend (PostgreSQL) adds a case here and must pass
@@ -8,8 +9,17 @@ import Testing
 enum BackendKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
+
+    /// The backends to run the suite on: all, but PostgreSQL only when a test server is
+    /// configured (`TUNE_TEST_POSTGRES_URL`) or CI requires one.
+    static let underTest: [BackendKind] = {
+        if PostgresServer.isRequiredOrAvailable { return allCases }
+        print("skipped: the journal suite on PostgreSQL (set \(PostgresServer.variable), or run scripts/test)")
+        return allCases.filter { $0 != .postgres }
+    }()
 
     /// A fresh, empty journal, and a way to open it again as another process would.
     func make() throws -> (journal: any JournalBackend, reopen: () throws -> any JournalBackend) {
@@ -22,6 +32,11 @@ enum BackendKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let path = directory.appendingPathComponent("journal.sqlite").path
             return (try SQLiteJournal(path: path), { try SQLiteJournal(path: path) })
+        case .postgres:
+            guard let url = PostgresServer.url() else { throw StudyError(.storage, "no PostgreSQL test server") }
+            let location = try PostgresLocation(url: url)
+            let study = PostgresServer.uniqueStudy("suite")
+            return (try PostgresJournal(location: location, study: study), { try PostgresJournal(location: location, study: study) })
         }
     }
 }
@@ -45,7 +60,7 @@ struct JournalBackendTests {
         .heartbeat(worker: "host-1:4242", time: 1_732_567_890.125),
     ]
 
-    @Test(arguments: BackendKind.allCases)
+    @Test(arguments: BackendKind.underTest)
     func anEmptyJournalReadsEmpty(kind: BackendKind) throws {
         let (journal, _) = try kind.make()
         #expect(try journal.read(from: 0).isEmpty)
@@ -53,7 +68,7 @@ struct JournalBackendTests {
         #expect(throws: StudyError.self) { try journal.read(from: -1) }
     }
 
-    @Test(arguments: BackendKind.allCases)
+    @Test(arguments: BackendKind.underTest)
     func everyOperationRoundTrips(kind: BackendKind) throws {
         let (journal, reopen) = try kind.make()
         try journal.append(Self.everyOperation)
@@ -61,7 +76,7 @@ struct JournalBackendTests {
         #expect(try reopen().read(from: 0) == Self.everyOperation)
     }
 
-    @Test(arguments: BackendKind.allCases)
+    @Test(arguments: BackendKind.underTest)
     func notANumberSurvives(kind: BackendKind) throws {
         let (journal, _) = try kind.make()
         try journal.append([.reportEpoch(number: 0, epoch: 1, metrics: ["val_loss": .nan])])
@@ -72,7 +87,7 @@ struct JournalBackendTests {
         #expect(metrics["val_loss"]?.isNaN == true)
     }
 
-    @Test(arguments: BackendKind.allCases)
+    @Test(arguments: BackendKind.underTest)
     func readFromReturnsExactlyTheTail(kind: BackendKind) throws {
         let (journal, _) = try kind.make()
         for batch in stride(from: 0, to: Self.everyOperation.count, by: 3) {
@@ -85,7 +100,7 @@ struct JournalBackendTests {
         #expect(try journal.read(from: 0).count == Self.everyOperation.count)
     }
 
-    @Test(arguments: BackendKind.allCases)
+    @Test(arguments: BackendKind.underTest)
     func concurrentAppendsAreNeitherLostNorInterleaved(kind: BackendKind) async throws {
         let (journal, reopen) = try kind.make()
         let writers = 4, batches = 25
@@ -117,7 +132,7 @@ struct JournalBackendTests {
         #expect(seen.count == writers * batches)
     }
 
-    @Test(arguments: BackendKind.allCases)
+    @Test(arguments: BackendKind.underTest)
     func aStudyReplaysTheSameFromAnyBackend(kind: BackendKind) throws {
         let (journal, reopen) = try kind.make()
         let definition = try SearchFixtures.definition(SearchFixtures.space(method: "asha", maxEpochs: 9))

@@ -1,0 +1,111 @@
+import Foundation
+import JSONConfig
+
+/// The per-class results of one evaluation (validation or test) in an `epochs.jsonl` line.
+public struct ClassBreakdown: Sendable, Equatable {
+    public var precision: [Double]
+    public var recall: [Double]
+    public var f1: [Double]
+    public var support: [Int]
+    /// confusionMatrix[true][predicted].
+    public var confusionMatrix: [[Int]]
+
+    public init(precision: [Double], recall: [Double], f1: [Double], support: [Int], confusionMatrix: [[Int]]) {
+        self.precision = precision
+        self.recall = recall
+        self.f1 = f1
+        self.support = support
+        self.confusionMatrix = confusionMatrix
+    }
+
+    /// The number of classes (all the lists agree on it, checked when read).
+    public var classCount: Int { support.count }
+}
+
+/// One line of a trial's `run/epochs.jsonl`: the epoch's wall time and per-class results.
+public struct EpochLogEntry: Sendable, Equatable {
+    public var epoch: Int
+    public var seconds: Double?
+    public var validation: ClassBreakdown?
+    public var test: ClassBreakdown?
+
+    public init(epoch: Int, seconds: Double? = nil, validation: ClassBreakdown? = nil, test: ClassBreakdown? = nil) {
+        self.epoch = epoch
+        self.seconds = seconds
+        self.validation = validation
+        self.test = test
+    }
+}
+
+/// A trial's `epochs.jsonl` as far as reports need it. The journal holds the scalar metrics; this
+/// file adds the epoch times and per-class results. Lines that do not parse are skipped: a report
+/// shows what it can rather than failing on one bad line.
+public struct EpochLog: Sendable, Equatable {
+    /// One entry per epoch, in increasing epoch order (a later line for an epoch replaces an earlier one).
+    public var entries: [EpochLogEntry]
+
+    public init(entries: [EpochLogEntry] = []) {
+        self.entries = entries
+    }
+
+    /// Reads `url`; a missing or unreadable file gives an empty log.
+    public static func read(_ url: URL) -> EpochLog {
+        guard let data = try? Data(contentsOf: url) else { return EpochLog() }
+        return parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Parses the text of an `epochs.jsonl` file.
+    public static func parse(_ text: String) -> EpochLog {
+        var byEpoch: [Int: EpochLogEntry] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            guard case .object(let members)? = try? JSONValue.parse(Data(line.utf8), source: "epochs.jsonl"),
+                  case .number(let epochNumber)? = members["epoch"], let epoch = Int(exactly: epochNumber) else { continue }
+            var seconds: Double?
+            if case .number(let value)? = members["seconds"] { seconds = value }
+            byEpoch[epoch] = EpochLogEntry(epoch: epoch, seconds: seconds,
+                                           validation: members["validation"].flatMap(breakdown),
+                                           test: members["test"].flatMap(breakdown))
+        }
+        return EpochLog(entries: byEpoch.keys.sorted().compactMap { byEpoch[$0] })
+    }
+
+    /// The entry of `epoch`, if logged.
+    public func entry(epoch: Int) -> EpochLogEntry? {
+        entries.first { $0.epoch == epoch }
+    }
+
+    /// The summed wall time of the logged epochs, nil when no epoch has one.
+    public var totalSeconds: Double? {
+        let times = entries.compactMap(\.seconds)
+        return times.isEmpty ? nil : times.reduce(0, +)
+    }
+
+    private static func breakdown(_ value: JSONValue) -> ClassBreakdown? {
+        guard case .object(let members) = value,
+              let precision = numbers(members["precision"]), let recall = numbers(members["recall"]),
+              let f1 = numbers(members["f1"]), let support = integers(members["support"]),
+              case .array(let rows)? = members["confusion_matrix"] else { return nil }
+        let matrix = rows.compactMap { integers($0) }
+        let count = support.count
+        guard precision.count == count, recall.count == count, f1.count == count, matrix.count == count,
+              matrix.allSatisfy({ $0.count == count }) else { return nil }
+        return ClassBreakdown(precision: precision, recall: recall, f1: f1, support: support, confusionMatrix: matrix)
+    }
+
+    private static func numbers(_ value: JSONValue?) -> [Double]? {
+        guard case .array(let elements)? = value else { return nil }
+        var result: [Double] = []
+        for element in elements {
+            guard case .number(let number) = element else { return nil }
+            result.append(number)
+        }
+        return result
+    }
+
+    private static func integers(_ value: JSONValue?) -> [Int]? {
+        numbers(value).flatMap { values in
+            let integers = values.compactMap { Int(exactly: $0) }
+            return integers.count == values.count ? integers : nil
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import JSONConfig
+import Search
+
+/// The "What was searched" part of README.md: method, metric, budget, data, seed, trials, the
+/// determinism note and the parameter space.
+extension StudyReport {
+    var overviewSection: String {
+        let budget = definition.budget
+        let totals = epochTotals
+        let finished = records.filter { $0.trial.state.isFinished }.count
+        var settings = MarkdownTable(header: ["setting", "value"])
+        settings.rows = [
+            ["method", "`\(definition.method.rawValue)`: \(methodDescription)"],
+            ["metric", "`\(definition.metric.name)`, \(definition.metric.goal.rawValue)"],
+            ["epochs per trial", budget.minimumEpochs == budget.maximumEpochs ? "\(budget.maximumEpochs)"
+                : "\(budget.minimumEpochs) to \(budget.maximumEpochs), eta \(budget.eta) (rungs at \(budget.rungEpochs.map(String.init).joined(separator: ", ")) epochs)"],
+            ["data", dataDescription],
+            ["seed", String(snapshot.header.seed)],
+            ["trials", "\(records.count) created of a budget of \(trialBudget); \(finished) finished"],
+            ["epochs trained", "\(totals.trained) (every trial to \(budget.maximumEpochs) epochs would take \(totals.full))"],
+        ]
+        var lines = ["## What was searched", "", settings.text]
+        lines.append(scheduler.isDeterministic
+            ? "Deterministic: the same search file and seed give the same trials and leaderboard whatever `--parallel` is and however often the search was interrupted."
+            : "**Not deterministic:** promotions depend on which trials happened to finish first, so a rerun with the same seed may differ.")
+        lines += ["", "### Parameters", "", parameterSpaceTable.text]
+        return lines.joined(separator: "\n")
+    }
+
+    private var methodDescription: String {
+        switch definition.method {
+        case .grid: return "every combination of the listed values, each trained to the full budget"
+        case .random: return "seeded random configurations, each trained to the full budget"
+        case .sha: return "synchronous successive halving (a rung promotes once all its trials reported)"
+        case .asha:
+            return scheduler.isDeterministic
+                ? "asynchronous successive halving, promotions decided in trial-number order"
+                : "asynchronous successive halving, promotions decided in completion order"
+        case .hyperband: return "hyperband: brackets of successive halving starting at different rungs"
+        }
+    }
+
+    private var dataDescription: String {
+        guard case .object(let members)? = definition.data else {
+            return definition.data == nil ? "the built-in synthetic traffic" : (definition.data?.canonicalText ?? "")
+        }
+        let keys = members.keys.sorted { ($0 == "format" ? 0 : 1, $0) < ($1 == "format" ? 0 : 1, $1) }
+        return keys.compactMap { key in
+            members[key].map { "\(key) `\(ReportFormat.parameter($0))`" }
+        }.joined(separator: ", ")
+    }
+
+    /// Every parameter of the search file with its distribution and range or values.
+    var parameterSpaceTable: MarkdownTable {
+        var table = MarkdownTable(header: ["parameter", "distribution", "values"])
+        for parameter in definition.parameters {
+            table.rows.append([parameter.name, parameter.distribution.name, Self.describe(parameter.distribution)])
+        }
+        return table
+    }
+
+    static func describe(_ distribution: ParameterDistribution) -> String {
+        let number = ReportFormat.readableNumber
+        switch distribution {
+        case .constant(let value): return ReportFormat.parameter(value)
+        case .categorical(let values): return values.map(ReportFormat.parameter).joined(separator: ", ")
+        case .uniform(let minimum, let maximum): return "\(number(minimum)) to \(number(maximum))"
+        case .integerUniform(let minimum, let maximum): return "\(minimum) to \(maximum)"
+        case .logUniform(let minimum, let maximum): return "\(number(minimum)) to \(number(maximum)), log scale"
+        case .quantizedUniform(let minimum, let maximum, let step): return "\(number(minimum)) to \(number(maximum)), step \(number(step))"
+        }
+    }
+}

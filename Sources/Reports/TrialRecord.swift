@@ -1,0 +1,44 @@
+import Foundation
+import Search
+
+/// One trial as the report shows it: its journal snapshot, its best value of the search metric
+/// and the epoch it came at, and its `epochs.jsonl` (times, per-class results).
+public struct TrialRecord: Sendable, Equatable {
+    public var trial: TrialSnapshot
+    /// The best finite value of the search metric over its epochs; nil when it reported none.
+    public var bestValue: Double?
+    /// The first epoch that reached `bestValue` (the epoch `best.safetensors` holds).
+    public var bestEpoch: Int?
+    public var log: EpochLog
+
+    /// The record of `trial`, ranked by `metric`, with its logged epochs.
+    public init(trial: TrialSnapshot, metric: SearchMetric, log: EpochLog) {
+        self.trial = trial
+        self.log = log
+        bestValue = trial.bestValue(of: metric)
+        bestEpoch = bestValue.flatMap { best in trial.reports.first { $0.metrics[metric.name] == best }?.epoch }
+    }
+
+    /// The trial's number.
+    public var number: Int { trial.number }
+
+    /// The training time of its epochs (from `epochs.jsonl`), nil when none was logged.
+    public var seconds: Double? { log.totalSeconds }
+
+    /// The value of the `variant` parameter as text, nil when the search did not set it.
+    public var variant: String? {
+        trial.parameters["variant"].map(ReportFormat.parameter)
+    }
+}
+
+extension Array where Element == TrialRecord {
+    /// The trials that reported the metric, best first (ties: lower trial number first).
+    func ranked(by metric: SearchMetric) -> [TrialRecord] {
+        filter { $0.bestValue != nil }.sorted { left, right in
+            guard let a = left.bestValue, let b = right.bestValue else { return false }
+            if metric.isBetter(a, than: b) { return true }
+            if metric.isBetter(b, than: a) { return false }
+            return left.number < right.number
+        }
+    }
+}

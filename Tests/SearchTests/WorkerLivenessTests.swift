@@ -1,0 +1,98 @@
+import Foundation
+import JSONConfig
+import Testing
+@testable import Search
+
+@Suite("Worker liveness and claims")
+struct WorkerLivenessTests {
+    static let header = StudyHeader(name: "toy", fingerprint: "f", document: .object([:]), seed: 1)
+
+    /// A study whose trial 0 is running under `worker`.
+    static func study(runningUnder worker: String) throws -> Study {
+        let journal = InMemoryJournal([.createStudy(header), .createTrial(number: 0, parameters: ["lr": .number(0.01)]),
+                                       .claimTrial(number: 0, targetEpochs: 3, worker: worker)])
+        return try Study.load(journal: journal)
+    }
+
+    @Test func aWorkerIsDeadOnlyAfterATimeoutWithoutANewHeartbeatOnTheLocalClock() throws {
+        var study = try Self.study(runningUnder: "b:2")
+        var liveness = WorkerLiveness(timeout: 60)
+        // First sight starts the clock: even an ancient heartbeat (a skewed clock) is not death.
+        try study.append([.heartbeat(worker: "b:2", time: 5)])
+        #expect(liveness.deadWorkers(in: study.snapshot, me: "a:1", now: 1000).isEmpty)
+        #expect(liveness.deadWorkers(in: study.snapshot, me: "a:1", now: 1059).isEmpty)
+        // A new heartbeat restarts it.
+        try study.append([.heartbeat(worker: "b:2", time: 6)])
+        #expect(liveness.deadWorkers(in: study.snapshot, me: "a:1", now: 1059).isEmpty)
+        #expect(liveness.deadWorkers(in: study.snapshot, me: "a:1", now: 1118).isEmpty)
+        #expect(liveness.deadWorkers(in: study.snapshot, me: "a:1", now: 1119) == ["b:2"])
+    }
+
+    @Test func aWorkerThatNeverSentAHeartbeatDiesAfterTheTimeoutToo() throws {
+        let study = try Self.study(runningUnder: "b:2")
+        var liveness = WorkerLiveness(timeout: 10)
+        #expect(liveness.deadWorkers(in: study.snapshot, me: "a:1", now: 0).isEmpty)
+        #expect(liveness.deadWorkers(in: study.snapshot, me: "a:1", now: 10) == ["b:2"])
+    }
+
+    @Test func oneselfAndWorkersWithoutRunningTrialsAreNeverDead() throws {
+        var study = try Self.study(runningUnder: "a:1")
+        try study.append([.heartbeat(worker: "c:3", time: 1)])
+        var liveness = WorkerLiveness(timeout: 1)
+        _ = liveness.deadWorkers(in: study.snapshot, me: "a:1", now: 0)
+        #expect(liveness.deadWorkers(in: study.snapshot, me: "a:1", now: 100).isEmpty)
+    }
+
+    /// A re-queue names the worker whose claim it ends: if another worker claimed the trial in the
+    /// meantime, the stale re-queue changes nothing, so the new claim's run is not disowned.
+    @Test func aStaleRequeueCannotEndANewerClaim() throws {
+        var study = try Self.study(runningUnder: "b:2")
+        try study.append([.setState(number: 0, state: .waiting, reason: "b:2 is dead", worker: "b:2"),
+                          .claimTrial(number: 0, targetEpochs: 3, worker: "c:3"),
+                          .setState(number: 0, state: .waiting, reason: "b:2 is dead (late)", worker: "b:2")])
+        let trial = study.snapshot.trials[0]
+        #expect(trial.state == .running)
+        #expect(trial.worker == "c:3")
+        #expect(trial.claimCount == 2)
+        #expect(study.snapshot.ignoredEntries.count == 1)
+        // A zombie's own state change is ignored the same way.
+        try study.append([.setState(number: 0, state: .paused, reason: nil, worker: "b:2")])
+        #expect(study.snapshot.trials[0].state == .running)
+    }
+
+    @Test func twoWorkersRacingForOneTrialGetItOnce() throws {
+        var first = try Self.study(runningUnder: "a:1")
+        try first.append([.setState(number: 0, state: .paused, reason: nil, worker: "a:1")])
+        var second = try Study.load(journal: first.journal)
+        #expect(try first.record(.resume(trialNumber: 0, targetEpochs: 9), worker: "a:1"))
+        #expect(try !second.record(.resume(trialNumber: 0, targetEpochs: 9), worker: "b:2"))
+        #expect(second.snapshot.trials[0].worker == "a:1")
+    }
+
+    @Test func theTrialBudgetAndStudyFolderSurviveTheJournal() throws {
+        let header = StudyHeader(name: "toy", fingerprint: "f", document: .object([:]), seed: 1, directory: "/shared/Searches/toy")
+        let operations: [JournalOperation] = [.createStudy(header), .setTrialBudget(trials: 20), .setTrialBudget(trials: 30),
+                                              .setState(number: 0, state: .waiting, reason: nil, worker: "w:1")]
+        for operation in operations {
+            #expect(try JournalEncoding.decode(JournalEncoding.encode(operation), index: 0, source: "j") == operation)
+        }
+        let study = try Study.load(journal: InMemoryJournal(Array(operations.prefix(3))))
+        #expect(study.snapshot.trialBudget == 30)
+        #expect(study.snapshot.header.directory == "/shared/Searches/toy")
+    }
+
+    @Test func workerNamesParseAndAGoneLocalProcessIsRecognised() throws {
+        let me = WorkerName.current
+        #expect(WorkerName(me.description) == me)
+        #expect(WorkerName("host.with:colons:42")?.processIdentifier == 42)
+        #expect(WorkerName("no-pid") == nil)
+        #expect(!me.isGoneFromThisMachine)
+        #expect(!WorkerName(host: "some-other-host", processIdentifier: 999_999).isGoneFromThisMachine)
+        // A process that exited: its pid no longer exists (pids are not reused this fast).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        #expect(WorkerName(host: me.host, processIdentifier: process.processIdentifier).isGoneFromThisMachine)
+    }
+}
