@@ -278,8 +278,10 @@ public final class SearchCoordinator {
         switch event {
         case .line(let number, let identity, let text):
             guard isCurrent(identity, trial: number), let report = Self.epochReport(text) else { return }
-            let known = study.snapshot.trials.first { $0.number == number }?.epochsTrained ?? 0
-            guard report.epoch > known else { return }
+            // Only while the journal still gives this worker the trial (read just now).
+            try study.refresh()
+            let trial = study.snapshot.trials[number]
+            guard trial.state == .running, trial.worker == worker, report.epoch > trial.epochsTrained else { return }
             try study.append([.reportEpoch(number: number, epoch: report.epoch, metrics: report.metrics)])
             let value = report.metrics[definition.metric.name].map { String(format: "%.4f", $0) } ?? "-"
             log("trial \(number): epoch \(report.epoch), \(definition.metric.name) \(value)")
