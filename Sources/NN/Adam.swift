@@ -38,19 +38,12 @@ public final class Adam {
         let biasCorrection2 = 1 - pow(Double(beta2), Double(step))
         let stepSize = Float(Double(learningRate) / biasCorrection1)
         let biasCorrection2Root = Float(biasCorrection2.squareRoot())
-        let p = store.parameters
-        let g = store.gradients
-        let m = firstMoments.pointer
-        let v = secondMoments.pointer
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
-        for index in 0..<store.parameterCount {
-            var gradient = g[index]
-            if decay != 0 { gradient += decay * p[index] }
-            m[index] += (1 - b1) * (gradient - m[index])
-            v[index] = b2 * v[index] + (1 - b2) * gradient * gradient
-            let denominator = v[index].squareRoot() / biasCorrection2Root + eps
-            p[index] -= stepSize * (m[index] / denominator)
-        }
+        // Per value: g += decay * p; m += (1 - b1)(g - m); v = b2 v + (1 - b2) g^2;
+        // p -= stepSize * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+        Kernels.adamUpdate(count: store.parameterCount, parameters: store.parameters, gradients: store.gradients,
+                           firstMoments: firstMoments.pointer, secondMoments: secondMoments.pointer,
+                           beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                           stepSize: stepSize, correction2Root: biasCorrection2Root)
     }
 }
 

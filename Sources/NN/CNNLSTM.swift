@@ -17,9 +17,9 @@ public final class CNNLSTM {
     public let parameters = ParameterStore()
 
     private let convolutions: [Conv1d]
+    /// Each block's BatchNorm1d with its ReLU and MaxPool1d(2) fused in.
     private let normalizations: [BatchNorm1d]
-    private let activations: [ReLU]
-    private let pools: [MaxPool1d]
+    private let poolSize = 2
     private let dropout: Dropout
     private let lstm: LSTM
     private let attention: MultiHeadSelfAttention?
@@ -51,8 +51,6 @@ public final class CNNLSTM {
         }
         self.convolutions = convolutions
         self.normalizations = normalizations
-        activations = configuration.convChannels.map { _ in ReLU() }
-        pools = configuration.convChannels.map { _ in MaxPool1d(kernelSize: 2) }
         dropout = Dropout(probability: configuration.dropout)
         lstm = LSTM(inputSize: channels, hiddenSize: configuration.lstmHidden,
                     layerCount: configuration.lstmLayers, bidirectional: configuration.variant.isBidirectional,
@@ -113,9 +111,7 @@ public final class CNNLSTM {
         var x = channelsLastInput
         for block in convolutions.indices {
             x = convolutions[block].forward(x)
-            x = normalizations[block].forward(x, training: training)
-            x = activations[block].forward(x)
-            x = pools[block].forward(x)
+            x = normalizations[block].forward(x, training: training, reluAndMaxPool: poolSize)
         }
         x = dropout.forward(x, training: training, generator: &generator)
         let y = lstm.forward(x)  // (N, T, D)
@@ -175,9 +171,7 @@ public final class CNNLSTM {
         }
         var dx = dropout.backward(lstm.backward(dOutput))
         for block in convolutions.indices.reversed() {
-            dx = pools[block].backward(dx)
-            dx = activations[block].backward(dx)
-            dx = normalizations[block].backward(dx)
+            dx = normalizations[block].backward(dx)  // through the fused pool and ReLU too
             if let dInput = convolutions[block].backward(dx, computeInputGradient: block > 0) { dx = dInput }
         }
     }

@@ -28,15 +28,9 @@ public final class Dropout {
         }
         mask.resize(to: input.shape)
         maskedOutput.resize(to: input.shape)
-        let scale = 1 / (1 - probability)
-        let m = mask.pointer
-        let x = input.pointer
-        let y = maskedOutput.pointer
-        for index in 0..<input.count {
-            let keep: Float = generator.nextUnitFloat() >= probability ? scale : 0
-            m[index] = keep
-            y[index] = x[index] * keep
-        }
+        // One draw per value, in order: the same stream as nextUnitFloat() per value.
+        generator.dropout(probability: probability, scale: 1 / (1 - probability), input: input.pointer,
+                          mask: mask.pointer, output: maskedOutput.pointer, count: input.count)
         output = maskedOutput
         return maskedOutput
     }

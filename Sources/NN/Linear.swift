@@ -38,14 +38,13 @@ public final class Linear {
         precondition(input.shape.last == inputFeatures, "Linear expects (..., \(inputFeatures)), got \(input.shape)")
         self.input = input
         rows = input.count / inputFeatures
-        output.resize(to: Array(input.shape.dropLast()) + [outputFeatures])
-        let biasValues = store.value(bias)
-        for row in 0..<rows {
-            (output.pointer + row * outputFeatures).update(from: biasValues, count: outputFeatures)
-        }
+        var shape = input.shape
+        shape[shape.count - 1] = outputFeatures
+        output.resize(to: shape)
+        // output (rows, Out) = input (rows, In) @ W^T (In, Out) + b
         BLAS.gemm(transposeB: true, m: rows, n: outputFeatures, k: inputFeatures,
                   a: input.pointer, lda: inputFeatures, b: store.value(weight), ldb: inputFeatures,
-                  beta: 1, c: output.pointer, ldc: outputFeatures)
+                  beta: 0, c: output.pointer, ldc: outputFeatures, bias: store.value(bias))
         return output
     }
 

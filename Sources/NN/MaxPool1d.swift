@@ -28,19 +28,8 @@ public final class MaxPool1d {
         let pooled = length / kernelSize
         output.resize(to: [batch, pooled, channels])
         winners.resize(to: [batch, pooled, channels])
-        for n in 0..<batch {
-            for l in 0..<pooled {
-                let window = input.pointer + (n * length + l * kernelSize) * channels
-                let y = output.pointer + (n * pooled + l) * channels
-                let winner = winners.pointer + (n * pooled + l) * channels
-                y.update(from: window, count: channels)
-                winner.update(repeating: 0, count: channels)
-                for k in 1..<kernelSize {
-                    VectorKernels.maximumUpdate(candidate: window + k * channels, best: y, winner: winner,
-                                                position: Float(k), count: channels)
-                }
-            }
-        }
+        PoolingKernels.maximumForward(batch: batch, length: length, channels: channels, kernelSize: kernelSize,
+                                      x: input.pointer, y: output.pointer, winners: winners.pointer)
         return output
     }
 
@@ -51,20 +40,8 @@ public final class MaxPool1d {
         let pooled = length / kernelSize
         precondition(dOutput.count == batch * pooled * channels, "MaxPool1d.backward: gradient shape \(dOutput.shape)")
         dInput.resize(to: inputShape)
-        if pooled * kernelSize < length {
-            dInput.zero()  // the dropped tail gets no gradient
-        }
-        for n in 0..<batch {
-            for l in 0..<pooled {
-                let dy = dOutput.pointer + (n * pooled + l) * channels
-                let winner = winners.pointer + (n * pooled + l) * channels
-                let window = dInput.pointer + (n * length + l * kernelSize) * channels
-                for k in 0..<kernelSize {
-                    VectorKernels.routeGradient(dy, winner: winner, position: Float(k),
-                                                into: window + k * channels, count: channels)
-                }
-            }
-        }
+        PoolingKernels.maximumBackward(batch: batch, length: length, channels: channels, kernelSize: kernelSize,
+                                       dy: dOutput.pointer, winners: winners.pointer, dx: dInput.pointer)
         return dInput
     }
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Unfolding of 1-D convolution windows so a whole batch's convolution is one matrix product.
 ///
 /// Activations are channels-last, `(N, L, C)`. Each output position (n, l) becomes one row of
@@ -13,23 +15,8 @@ public enum Im2col {
         input: UnsafePointer<Float>, batch: Int, length: Int, channels: Int,
         kernelSize: Int, padding: Int, columns: UnsafeMutablePointer<Float>
     ) {
-        let outputLength = outputLength(length: length, kernelSize: kernelSize, padding: padding)
-        let rowWidth = kernelSize * channels
-        for n in 0..<batch {
-            let sample = input + n * length * channels
-            for l in 0..<outputLength {
-                let row = columns + (n * outputLength + l) * rowWidth
-                for k in 0..<kernelSize {
-                    let source = l - padding + k
-                    let destination = row + k * channels
-                    if source >= 0 && source < length {
-                        destination.update(from: sample + source * channels, count: channels)
-                    } else {
-                        destination.update(repeating: 0, count: channels)
-                    }
-                }
-            }
-        }
+        ckernels_im2col(Int32(batch), Int32(length), Int32(channels), Int32(kernelSize), Int32(padding),
+                        input, columns)
     }
 
     /// Adds columns (N * Lout, K * C) back into dInput (N, L, C), the adjoint of `unfold`.
@@ -38,20 +25,7 @@ public enum Im2col {
         columns: UnsafePointer<Float>, batch: Int, length: Int, channels: Int,
         kernelSize: Int, padding: Int, dInput: UnsafeMutablePointer<Float>
     ) {
-        let outputLength = outputLength(length: length, kernelSize: kernelSize, padding: padding)
-        let rowWidth = kernelSize * channels
-        for n in 0..<batch {
-            let sample = dInput + n * length * channels
-            for l in 0..<outputLength {
-                let row = columns + (n * outputLength + l) * rowWidth
-                for k in 0..<kernelSize {
-                    let target = l - padding + k
-                    guard target >= 0 && target < length else { continue }
-                    let destination = sample + target * channels
-                    let source = row + k * channels
-                    for c in 0..<channels { destination[c] += source[c] }
-                }
-            }
-        }
+        ckernels_col2im_add(Int32(batch), Int32(length), Int32(channels), Int32(kernelSize), Int32(padding),
+                            columns, dInput)
     }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// A seeded xoshiro256** generator whose whole state is four integers, so training can save and
@@ -61,6 +62,20 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         if u1 < 1e-300 { u1 = 1e-300 }
         let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
         return Float((-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2))
+    }
+
+    /// Inverted dropout over `count` values with one `nextUnitFloat` draw each, in order:
+    /// mask = draw >= probability ? scale : 0, output = input * mask.
+    public mutating func dropout(
+        probability: Float, scale: Float, input: UnsafePointer<Float>,
+        mask: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        var words = (s0, s1, s2, s3)  // a homogeneous tuple is laid out as an array
+        withUnsafeMutableBytes(of: &words) { bytes in
+            ckernels_dropout(bytes.baseAddress?.assumingMemoryBound(to: UInt64.self), count, probability, scale,
+                             input, mask, output)
+        }
+        (s0, s1, s2, s3) = words
     }
 
     /// An integer in 0..<upperBound without modulo bias.

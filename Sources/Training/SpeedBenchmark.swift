@@ -62,13 +62,16 @@ public struct SpeedBenchmark: Sendable {
         }
         for _ in 0..<3 { try trainingStep() }
         let trainingStart = DispatchTime.now().uptimeNanoseconds
+        let trainingCPUStart = Self.processCPUSeconds()
         for _ in 0..<steps { try trainingStep() }
         let trainingSeconds = Double(DispatchTime.now().uptimeNanoseconds - trainingStart) / 1e9
+        let trainingCPUSeconds = Self.processCPUSeconds() - trainingCPUStart
 
         let inferenceInput = Tensor(shape: [inferenceBatchSize, channels, sequenceLength])
         for index in 0..<inferenceInput.count { inferenceInput[flat: index] = generator.nextNormal() }
         try model.forward(inferenceInput, training: false, generator: &generator)
         let inferenceStart = DispatchTime.now().uptimeNanoseconds
+        let inferenceCPUStart = Self.processCPUSeconds()
         var inferred = 0
         var elapsed = 0.0
         repeat {
@@ -76,11 +79,28 @@ public struct SpeedBenchmark: Sendable {
             inferred += inferenceBatchSize
             elapsed = Double(DispatchTime.now().uptimeNanoseconds - inferenceStart) / 1e9
         } while elapsed < inferenceSeconds
+        if ProcessInfo.processInfo.environment["TUNE_BENCH_CPU"] != nil {
+            // On a busy machine wall time mostly measures the neighbours; process CPU time per
+            // sample (all threads, spinning included) is steadier. Diagnostic only, on stderr.
+            let inferenceCPUSeconds = Self.processCPUSeconds() - inferenceCPUStart
+            let line = String(format: "%@ threads %d: train %.3f ms CPU/sample (%.3f wall), infer %.3f ms CPU/sample (%.3f wall)\n",
+                              variant.rawValue, threads, trainingCPUSeconds * 1000 / Double(batchSize * steps),
+                              trainingSeconds * 1000 / Double(batchSize * steps),
+                              inferenceCPUSeconds * 1000 / Double(inferred), elapsed * 1000 / Double(inferred))
+            FileHandle.standardError.write(Data(line.utf8))
+        }
 
         return Result(
             variant: variant.rawValue, channels: channels, seq: sequenceLength, batch: batchSize,
             threads: threads, params: model.parameters.parameterCount,
             trainSamplesPerSecond: (Double(batchSize * steps) / trainingSeconds * 10).rounded() / 10,
             inferSamplesPerSecond: (Double(inferred) / elapsed * 10).rounded() / 10)
+    }
+
+    /// CPU time of the whole process so far (every thread), seconds.
+    private static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
