@@ -52,11 +52,18 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
 
     // MARK: - Shared steps
 
-    /// Scaled features `(R, F)` as Float (log1p taken once per value).
-    static func scaleRows(_ features: [Double], featureCount: Int, scaler: Scaler) -> [Float] {
-        var rows = features
-        Scaler.pretransform(&rows, choice: scaler.choice)
-        return scaler.scalePretransformed(rows, featureCount: featureCount)
+    /// The scaled rows samples are made of: written straight into each sample when a sample is
+    /// one row, computed once into a matrix when windows share rows.
+    struct ScaledRows {
+        let encoded: EncodedTable
+        let scaling: RowScaling
+        let matrix: [Float]?  // (R, F), window layout only
+    }
+
+    /// `encoded` ready to be cut into samples by this pipeline's scaler and layout.
+    func scaledRows(_ encoded: EncodedTable) -> ScaledRows {
+        let scaling = RowScaling(scaler: scaler)
+        return ScaledRows(encoded: encoded, scaling: scaling, matrix: layout == .window ? encoded.scaledRows(scaling: scaling) : nil)
     }
 
     /// The first row of each sample: every row (features layout) or each window's first flow.
@@ -67,20 +74,21 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
         }
     }
 
-    /// Samples `(N, C, L)` from scaled rows `(R, F)`, one per start.
-    func assemble(rows: [Float], featureCount: Int, starts: [Int], labels: [Int32]) -> SampleSet {
-        switch layout {
-        case .features:
-            var values: [Float] = []  // (N, 1, F)
-            values.reserveCapacity(starts.count * featureCount)
-            for start in starts {
-                values.append(contentsOf: rows[(start * featureCount)..<((start + 1) * featureCount)])
-            }
-            return SampleSet(values: values, labels: labels, channels: 1, length: featureCount)
-        case .window:
-            let values = Windowing.assemble(rows: rows, featureCount: featureCount, starts: starts, window: window)
+    /// Samples `(N, C, L)`, one per start.
+    func assemble(_ rows: ScaledRows, starts: [Int], labels: [Int32]) -> SampleSet {
+        let featureCount = rows.encoded.featureCount
+        if let matrix = rows.matrix {
+            let values = Windowing.assemble(rows: matrix, featureCount: featureCount, starts: starts, window: window)
             return SampleSet(values: values, labels: labels, channels: featureCount, length: window)
         }
+        let values = [Float](unsafeUninitializedCapacity: starts.count * featureCount) { buffer, initialized in  // (N, 1, F)
+            guard let base = buffer.baseAddress else { return }
+            for (sample, start) in starts.enumerated() {
+                rows.encoded.writeScaledRow(start, scaling: rows.scaling, into: base + sample * featureCount)
+            }
+            initialized = starts.count * featureCount
+        }
+        return SampleSet(values: values, labels: labels, channels: 1, length: featureCount)
     }
 
     /// Scales npy samples `(N, C, L)` in place, one scale per channel.
@@ -126,9 +134,7 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
             }
         }
         if !skipped.isEmpty { table = table.selecting(rows: keep) }
-        let featureCount = encoder.featureCount
-        let features = try encoder.encode(table)
-        let rows = Self.scaleRows(features.features, featureCount: featureCount, scaler: scaler)
+        let encoded = try EncodedTable(table: table, encoder: encoder)
         let starts = sampleStarts(fileIndices: table.fileIndices)
         var labels: [Int32] = []
         if table.hasLabels {
@@ -140,11 +146,11 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
             }
             labels = starts.map { classOfCode[Int(table.labelCodes[$0 + span - 1])] }
         }
-        var samples = assemble(rows: rows, featureCount: featureCount, starts: starts, labels: labels)
+        var samples = assemble(scaledRows(encoded), starts: starts, labels: labels)
         if labels.isEmpty { samples.labels = [] }
         return PredictionInput(
             samples: samples, origins: starts.map { table.location(ofRow: $0 + span - 1) },
-            skippedRows: skipped, unknownCategories: features.unknownCategories)
+            skippedRows: skipped, unknownCategories: encoded.unknownCategories)
     }
 
     private func prepareNPY(paths: [String], labelsPath: String?) throws -> PredictionInput {

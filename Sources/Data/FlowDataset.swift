@@ -39,11 +39,9 @@ enum FlowDataset {
         guard featureCount > 0 else {
             throw DataError.emptyData(source: train.sourceDescription, reason: "every feature column is constant")
         }
-        // (R, F), through the scaler's optional log1p once here.
-        var trainFeatures = try encoder.encode(train).features
-        Scaler.pretransform(&trainFeatures, choice: spec.scaler)
+        let encodedTrain = try EncodedTable(table: train, encoder: encoder)
 
-        let pipelineShape = FeaturePipeline(
+        var pipeline = FeaturePipeline(
             format: spec.format, labelColumn: selection.label, inputNumericColumns: selection.numeric,
             inputSymbolicColumns: selection.symbolic, encoder: encoder,
             scaler: Scaler(choice: spec.scaler, center: [], scale: []),  // fitted below, on training samples
@@ -51,10 +49,10 @@ enum FlowDataset {
             stride: spec.effectiveStride, transpose: false, channels: spec.layout == .window ? featureCount : 1,
             length: spec.layout == .window ? spec.window : featureCount, classNames: classNames,
             featureNames: encoder.featureNames)
-        let span = pipelineShape.span
+        let span = pipeline.span
 
         // Samples (rows or windows), each labelled by its last flow.
-        var starts = pipelineShape.sampleStarts(fileIndices: train.fileIndices)
+        var starts = pipeline.sampleStarts(fileIndices: train.fileIndices)
         guard !starts.isEmpty else {
             throw DataError.emptyData(
                 source: train.sourceDescription, reason: "no file has the \(spec.window) consecutive flows a window needs")
@@ -82,28 +80,19 @@ enum FlowDataset {
             for sample in split.train { for row in starts[sample]..<(starts[sample] + span) { used[row] = true } }
             fitRows = used.indices.filter { used[$0] }
         }
-        var columnMajor = [Double](repeating: 0, count: fitRows.count * featureCount)  // (F, R_fit)
-        for (position, row) in fitRows.enumerated() {
-            for feature in 0..<featureCount {
-                columnMajor[feature * fitRows.count + position] = trainFeatures[row * featureCount + feature]
-            }
+        pipeline.scaler = Scaler.fit(spec.scaler, featureCount: featureCount) { feature, values in
+            encodedTrain.column(feature, rows: fitRows, choice: spec.scaler, into: &values)
         }
-        var pipeline = pipelineShape
-        pipeline.scaler = Scaler.fit(
-            spec.scaler, transformedColumnMajor: columnMajor, rowCount: fitRows.count, featureCount: featureCount)
-        let scaledTrain = pipeline.scaler.scalePretransformed(trainFeatures, featureCount: featureCount)
+        let trainRows = pipeline.scaledRows(encodedTrain)
         let training = pipeline.assemble(
-            rows: scaledTrain, featureCount: featureCount, starts: split.train.map { starts[$0] },
-            labels: split.train.map { sampleLabels[$0] })
+            trainRows, starts: split.train.map { starts[$0] }, labels: split.train.map { sampleLabels[$0] })
         let validation = pipeline.assemble(
-            rows: scaledTrain, featureCount: featureCount, starts: split.validation.map { starts[$0] },
-            labels: split.validation.map { sampleLabels[$0] })
+            trainRows, starts: split.validation.map { starts[$0] }, labels: split.validation.map { sampleLabels[$0] })
 
         var testSamples: SampleSet?
         if let table = test {
-            let encoded = try encoder.encode(table)
+            let encoded = try EncodedTable(table: table, encoder: encoder)
             summary.unknownCategories = encoded.unknownCategories
-            let rows = FeaturePipeline.scaleRows(encoded.features, featureCount: featureCount, scaler: pipeline.scaler)
             let testClassOfCode = table.labelNames.map { classIndex[$0] ?? -1 }
             let allStarts = pipeline.sampleStarts(fileIndices: table.fileIndices)
             var keptStarts: [Int] = []
@@ -121,7 +110,7 @@ enum FlowDataset {
             testCounts.unknownLabelSamplesDropped = allStarts.count - keptStarts.count
             testCounts.samples = keptStarts.count
             summary.test = testCounts
-            testSamples = pipeline.assemble(rows: rows, featureCount: featureCount, starts: keptStarts, labels: labels)
+            testSamples = pipeline.assemble(pipeline.scaledRows(encoded), starts: keptStarts, labels: labels)
         }
         return PreparedData(
             train: training, validation: validation, test: testSamples, classNames: classNames,

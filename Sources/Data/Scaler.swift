@@ -78,21 +78,20 @@ public struct Scaler: Codable, Sendable, Equatable {
     public static func fit(_ choice: ScalerChoice, columns: [[Double]]) -> Scaler {
         let rowCount = columns.first?.count ?? 0
         precondition(columns.allSatisfy { $0.count == rowCount }, "scaler columns differ in length")
-        var columnMajor = columns.flatMap { $0 }
-        pretransform(&columnMajor, choice: choice)
-        return fit(choice, transformedColumnMajor: columnMajor, rowCount: rowCount, featureCount: columns.count)
+        return fit(choice, featureCount: columns.count) { feature, values in
+            values = columns[feature].map { pretransformed($0, choice: choice) }
+        }
     }
 
-    /// Fits on values `(F, R)` column-major that already went through the optional log1p
-    /// (`pretransform`).
-    static func fit(
-        _ choice: ScalerChoice, transformedColumnMajor columnMajor: [Double], rowCount: Int, featureCount: Int
-    ) -> Scaler {
-        precondition(columnMajor.count == rowCount * featureCount, "scaler input is not (F, R)")
+    /// Fits one scale per feature from `fillColumn(feature, &values)`, which puts the training
+    /// values of one feature, already through the optional log1p, into a buffer reused for
+    /// every feature (so fitting needs one column of memory, not the whole matrix).
+    static func fit(_ choice: ScalerChoice, featureCount: Int, fillColumn: (Int, inout [Double]) -> Void) -> Scaler {
         var center: [Double] = []
         var scale: [Double] = []
+        var values: [Double] = []
         for feature in 0..<featureCount {
-            let values = columnMajor[(feature * rowCount)..<((feature + 1) * rowCount)]
+            fillColumn(feature, &values)
             var (c, s) = (0.0, 1.0)
             switch choice.kind {
             case .none:
@@ -103,9 +102,9 @@ public struct Scaler: Codable, Sendable, Equatable {
                 let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / count
                 (c, s) = (mean, variance.squareRoot())
             case .robust:
-                let sorted = Array(values).sorted()
-                let median = quantile(sorted, 0.5)
-                let range = quantile(sorted, robustQuantiles.upper / 100) - quantile(sorted, robustQuantiles.lower / 100)
+                values.sort()
+                let median = quantile(values, 0.5)
+                let range = quantile(values, robustQuantiles.upper / 100) - quantile(values, robustQuantiles.lower / 100)
                 (c, s) = (median, range)
             case .minMax:
                 let lowest = values.min() ?? 0
@@ -137,36 +136,11 @@ public struct Scaler: Codable, Sendable, Equatable {
         return (t - center[feature]) / scale[feature]
     }
 
-    /// Applies the optional signed log1p of `choice` to every value, in place, so fitting and
-    /// scaling a matrix take the logarithm once per value.
-    static func pretransform(_ values: inout [Double], choice: ScalerChoice) {
-        guard choice.logTransform else { return }
-        values.withUnsafeMutableBufferPointer { buffer in
-            // Zeros (absent flags, one-hot columns) stay zero: skip the logarithm for them.
-            for index in buffer.indices where buffer[index] != 0 { buffer[index] = signedLog1p(buffer[index]) }
-        }
-    }
-
-    /// Scaled rows `(R, F)` as Float from rows that went through `pretransform`.
-    func scalePretransformed(_ rows: [Double], featureCount: Int) -> [Float] {
-        var result = [Float](repeating: 0, count: rows.count)  // (R, F)
-        guard featureCount > 0, featureCount == center.count else { return result }
-        let inverse = scale.map { 1 / $0 }
-        rows.withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { target in
-                center.withUnsafeBufferPointer { center in
-                    inverse.withUnsafeBufferPointer { inverse in
-                        for row in 0..<(source.count / featureCount) {
-                            let base = row * featureCount
-                            for feature in 0..<featureCount {
-                                target[base + feature] = Float((source[base + feature] - center[feature]) * inverse[feature])
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return result
+    /// `value` through the optional signed log1p of `choice` (zeros, e.g. absent flags and
+    /// one-hot columns, stay zero without taking the logarithm).
+    @inline(__always)
+    static func pretransformed(_ value: Double, choice: ScalerChoice) -> Double {
+        choice.logTransform && value != 0 ? signedLog1p(value) : value
     }
 
     /// The scaler as one JSON string, for a checkpoint's string metadata.

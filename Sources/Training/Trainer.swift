@@ -31,6 +31,8 @@ public final class Trainer {
     private let metadata: [String: String]
     /// Called after every training batch with (samples done, samples in the epoch), for progress bars.
     public var onBatch: ((Int, Int) -> Void)?
+    /// Called once, just before the first training step of this process (`tune bench startup`).
+    public var beforeFirstStep: (() -> Void)?
 
     /// A new run writing into `files.directory` (created if needed).
     public init(model configuration: ModelConfiguration, options: TrainingOptions, data: TrainingData,
@@ -168,6 +170,10 @@ public final class Trainer {
             // A last batch of one sample has no batch statistics; PyTorch would fail on it.
             if size < 2 { continue }
             gather(split, indices: order[start..<(start + size)])
+            if let hook = beforeFirstStep {
+                beforeFirstStep = nil
+                hook()
+            }
             let logits = try model.forward(batchInput, training: true, generator: &generator)
             let loss = criterion.forward(logits: logits, labels: batchLabels)
             guard loss.isFinite else {

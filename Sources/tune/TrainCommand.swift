@@ -35,6 +35,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "BLAS threads.") var threads: Int?
     @Option(help: "Metric that picks the best checkpoint, e.g. val_f1_macro, val_loss.") var metric: String?
     @Option(help: "Trial number to put in each JSON line (set by the search coordinator).") var trial: Int?
+    /// `tune bench startup` times exec to the first training step with this: exit 0 right before it.
+    @Flag(name: .customLong("exit-before-first-step"), help: ArgumentHelp(visibility: .hidden))
+    var exitBeforeFirstStep = false
 
     func validate() throws {
         if (config == nil) == (resume == nil) {
@@ -74,6 +77,7 @@ struct TrainCommand: ParsableCommand {
         let protocolLine = ProtocolLine(trial: trial)
         reportData(session)
         let trainer = session.trainer
+        if exitBeforeFirstStep { trainer.beforeFirstStep = { Foundation.exit(0) } }
         if stderrIsTerminal {
             trainer.onBatch = { done, total in
                 let width = 30
