@@ -16,10 +16,8 @@ struct EncodedTable {
         /// Its first feature.
         var offset: Int
         var categoryCount: Int
-        /// The table's code of each row in this column.
-        var codes: [Int32]       // (R)
-        /// The category index of each table code, -1 for a category unseen in training.
-        var categoryOfCode: [Int]
+        /// The category index of each row, -1 for a category unseen in training.
+        var categoryOfRow: [Int32]  // (R)
     }
 
     init(table: FlowTable, encoder: FeatureEncoder) throws {
@@ -40,12 +38,11 @@ struct EncodedTable {
             }
             var indexOfCategory: [String: Int] = [:]
             for (index, category) in column.categories.enumerated() { indexOfCategory[category] = index }
-            let categoryOfCode = table.symbolicVocabularies[source].map { indexOfCategory[$0] ?? -1 }
-            let codes = table.symbolicCodes[source]
-            let unknownRows = codes.reduce(0) { $0 + (categoryOfCode[Int($1)] < 0 ? 1 : 0) }
+            let categoryOfCode = table.symbolicVocabularies[source].map { Int32(indexOfCategory[$0] ?? -1) }
+            let categoryOfRow = table.symbolicCodes[source].map { categoryOfCode[Int($0)] }
+            let unknownRows = categoryOfRow.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
             if unknownRows > 0 { unknown[column.name] = unknownRows }
-            columns.append(OneHotColumn(
-                offset: offset, categoryCount: column.categories.count, codes: codes, categoryOfCode: categoryOfCode))
+            columns.append(OneHotColumn(offset: offset, categoryCount: column.categories.count, categoryOfRow: categoryOfRow))
             offset += column.categories.count
         }
         unknownCategories = unknown
@@ -57,34 +54,49 @@ struct EncodedTable {
     /// Feature `feature` of each of `rows`, through the optional log1p of `choice`, into
     /// `values` (resized to `rows.count`; a buffer reused across features).
     func column(_ feature: Int, rows: [Int], choice: ScalerChoice, into values: inout [Double]) {
-        values.removeAll(keepingCapacity: true)
-        if feature < numericSources.count {
-            let width = table.numericNames.count
-            let source = numericSources[feature]
-            table.numeric.withUnsafeBufferPointer { numeric in
-                for row in rows { values.append(Scaler.pretransformed(numeric[row * width + source], choice: choice)) }
+        if values.count != rows.count { values = [Double](repeating: 0, count: rows.count) }
+        values.withUnsafeMutableBufferPointer { values in
+            rows.withUnsafeBufferPointer { rows in
+                if feature < numericSources.count {
+                    let width = table.numericNames.count
+                    let source = numericSources[feature]
+                    table.numeric.withUnsafeBufferPointer { numeric in
+                        for (position, row) in rows.enumerated() {
+                            values[position] = Scaler.pretransformed(numeric[row * width + source], choice: choice)
+                        }
+                    }
+                    return
+                }
+                guard let column = oneHotColumns.last(where: { $0.offset <= feature }) else { return }
+                let category = Int32(feature - column.offset)
+                let hot = Scaler.pretransformed(1, choice: choice)
+                column.categoryOfRow.withUnsafeBufferPointer { categoryOfRow in
+                    for (position, row) in rows.enumerated() { values[position] = categoryOfRow[row] == category ? hot : 0 }
+                }
             }
-            return
         }
-        guard let column = oneHotColumns.last(where: { $0.offset <= feature }) else { return }
-        let category = feature - column.offset
-        let hot = Scaler.pretransformed(1, choice: choice)
-        for row in rows { values.append(column.categoryOfCode[Int(column.codes[row])] == category ? hot : 0) }
     }
 
     /// Row `row` scaled by `scaling` into `target[0..<featureCount]`.
     func writeScaledRow(_ row: Int, scaling: RowScaling, into target: UnsafeMutablePointer<Float>) {
         let width = table.numericNames.count
         table.numeric.withUnsafeBufferPointer { numeric in
-            for (feature, source) in numericSources.enumerated() {
-                target[feature] = scaling.scaled(numeric[row * width + source], feature: feature)
+            scaling.center.withUnsafeBufferPointer { center in
+                scaling.inverse.withUnsafeBufferPointer { inverse in
+                    for (feature, source) in numericSources.enumerated() {
+                        let value = Scaler.pretransformed(numeric[row * width + source], choice: scaling.choice)
+                        target[feature] = Float((value - center[feature]) * inverse[feature])
+                    }
+                }
             }
         }
-        for column in oneHotColumns {
-            let block = target + column.offset
-            for category in 0..<column.categoryCount { block[category] = scaling.zero[column.offset + category] }
-            let category = column.categoryOfCode[Int(column.codes[row])]
-            if category >= 0 { block[category] = scaling.one[column.offset + category] }
+        scaling.zero.withUnsafeBufferPointer { zero in
+            guard let zero = zero.baseAddress else { return }
+            for column in oneHotColumns {
+                (target + column.offset).update(from: zero + column.offset, count: column.categoryCount)
+                let category = Int(column.categoryOfRow[row])
+                if category >= 0 { target[column.offset + category] = scaling.one[column.offset + category] }
+            }
         }
     }
 
@@ -116,10 +128,5 @@ struct RowScaling {
         self.inverse = inverse
         zero = scaler.center.indices.map { Float((Scaler.pretransformed(0, choice: scaler.choice) - scaler.center[$0]) * inverse[$0]) }
         one = scaler.center.indices.map { Float((Scaler.pretransformed(1, choice: scaler.choice) - scaler.center[$0]) * inverse[$0]) }
-    }
-
-    @inline(__always)
-    func scaled(_ value: Double, feature: Int) -> Float {
-        Float((Scaler.pretransformed(value, choice: choice) - center[feature]) * inverse[feature])
     }
 }

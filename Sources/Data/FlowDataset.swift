@@ -130,12 +130,13 @@ enum FlowDataset {
         let schema = FlowSchema.schema(for: spec.format)
         let trainFiles = try FileGlob.expand(spec.train)
         guard let first = trainFiles.first else { throw DataError.noMatchingFiles(pattern: spec.train.joined(separator: " ")) }
-        let names = try FlowTableReader.columnNames(bytes: FileIO.readBytes(path: first), path: first, schema: schema).names
+        let firstBytes = try FileIO.readBytes(path: first)
+        let names = try FlowTableReader.columnNames(bytes: firstBytes, path: first, schema: schema).names
         let selection = try ColumnSelection.choose(
             names: names, source: first, schema: schema, label: spec.label, drop: spec.drop,
             symbolic: spec.symbolic, dropIdentifiers: spec.dropIdentifiers)
         let reader = FlowTableReader(schema: schema, selection: selection)
-        let train = try reader.read(files: trainFiles)
+        let train = try reader.read(files: trainFiles, firstFileBytes: firstBytes)
         let test = spec.test.isEmpty ? nil : try reader.read(files: FileGlob.expand(spec.test))
         return (train, test, selection, schema)
     }

@@ -8,15 +8,17 @@ struct FlowTableReader {
     /// When false the label column may be absent (prediction input).
     var requireLabels = true
 
-    /// Reads `files` in order into one table.
-    func read(files: [String]) throws -> FlowTable {
+    /// Reads `files` in order into one table; `firstFileBytes` are the first file's bytes when
+    /// the caller has read them already (to choose the columns), so they are not read twice.
+    func read(files: [String], firstFileBytes: [UInt8]? = nil) throws -> FlowTable {
         var table = FlowTable(numericNames: selection.numeric, symbolicNames: selection.symbolic)
         // Vocabularies continue across the files of a split.
         var interners = Interners(
             symbolic: selection.symbolic.map { _ in ByteInterner() }, label: ByteInterner())
-        for path in files {
+        for (index, path) in files.enumerated() {
             table.files.append(path)
-            try readFile(path: path, fileIndex: Int32(table.files.count - 1), into: &table, interners: &interners)
+            let bytes = index == 0 ? try firstFileBytes ?? FileIO.readBytes(path: path) : try FileIO.readBytes(path: path)
+            try readFile(bytes: bytes, path: path, fileIndex: Int32(table.files.count - 1), into: &table, interners: &interners)
         }
         table.symbolicVocabularies = interners.symbolic.map(\.strings)
         table.labelNames = interners.label.strings
@@ -65,22 +67,36 @@ struct FlowTableReader {
         }
     }
 
+    /// The CR and LF bytes in `bytes` (CRLF counts twice): an upper bound on its records.
+    static func lineCount(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            var count = 0
+            for byte in buffer where byte == 0x0A || byte == 0x0D { count &+= 1 }
+            return count
+        }
+    }
+
     /// The vocabularies of symbolic columns and labels being built.
     private struct Interners {
         var symbolic: [ByteInterner]
         var label: ByteInterner
     }
 
-    private func readFile(path: String, fileIndex: Int32, into table: inout FlowTable, interners: inout Interners) throws {
-        let bytes = try FileIO.readBytes(path: path)
+    private func readFile(
+        bytes: [UInt8], path: String, fileIndex: Int32, into table: inout FlowTable, interners: inout Interners
+    ) throws {
         let (names, firstRecordIsData) = try Self.columnNames(bytes: bytes, path: path, schema: schema)
         let plan = try selection.plan(for: names, source: path, requireLabel: requireLabels)
         var skipHeader = !firstRecordIsData
         let startRows = table.rowCount
         let normalizeLabel = schema.normalizeLabel
-        // Reserve for the whole file, estimating rows from the header line's length.
-        let estimatedRows = bytes.count / max(bytes.firstIndex(of: 0x0A) ?? bytes.count, 16) + 1
-        table.numeric.reserveCapacity(table.numeric.count + estimatedRows * plan.numericSources.count)
+        // Reserve for the whole file (at most one record per line), so no column is ever regrown.
+        let rows = table.rowCount + Self.lineCount(bytes) + 1
+        table.numeric.reserveCapacity(rows * plan.numericSources.count)
+        for column in table.symbolicCodes.indices { table.symbolicCodes[column].reserveCapacity(rows) }
+        if plan.labelSource != nil { table.labelCodes.reserveCapacity(rows) }
+        table.fileIndices.reserveCapacity(rows)
+        table.lines.reserveCapacity(rows)
         try CSVReader(bytes: bytes, source: path).forEachRecord { record in
             if skipHeader { skipHeader = false; return true }
             guard record.count == names.count else {
