@@ -30,11 +30,12 @@ public enum JournalEncoding {
             members["trial"] = .number(Double(number))
             members["target_epochs"] = .number(Double(targetEpochs))
             members["worker"] = .string(worker)
-        case .reportEpoch(let number, let epoch, let metrics):
+        case .reportEpoch(let number, let epoch, let metrics, let worker):
             members["op"] = .string("report_epoch")
             members["trial"] = .number(Double(number))
             members["epoch"] = .number(Double(epoch))
             members["metrics"] = .object(metrics.mapValues(encodeMetric))
+            if let worker { members["worker"] = .string(worker) }
         case .setState(let number, let state, let reason, let worker):
             members["op"] = .string("set_state")
             members["trial"] = .number(Double(number))
@@ -92,7 +93,7 @@ public enum JournalEncoding {
                 try metricsReader.rejectUnknownKeys()
                 operation = .reportEpoch(number: try trialNumber(&reader),
                                          epoch: try required(reader.integer("epoch"), "epoch", reader),
-                                         metrics: metrics)
+                                         metrics: metrics, worker: try reader.string("worker"))
             case "set_state":
                 let stateName = try required(reader.string("state"), "state", reader)
                 guard let state = TrialState(rawValue: stateName) else { throw reader.error("state", "is \"\(stateName)\", not a trial state") }

@@ -9,8 +9,10 @@ public enum JournalOperation: Sendable, Equatable {
     /// `worker` takes trial `number` to train it to `targetEpochs`. Only a waiting or paused
     /// trial can be claimed: of two claims the first in the journal wins, the other is ignored.
     case claimTrial(number: Int, targetEpochs: Int, worker: String)
-    /// Trial `number`'s metrics after `epoch`.
-    case reportEpoch(number: Int, epoch: Int, metrics: [String: Double])
+    /// Trial `number`'s metrics after `epoch`. With `worker`, reported on behalf of that worker's
+    /// claim: ignored unless the trial is still running under it (so a worker declared dead cannot
+    /// slip a late report into a trial another worker now trains).
+    case reportEpoch(number: Int, epoch: Int, metrics: [String: Double], worker: String? = nil)
     /// Trial `number` moves to `state` (paused, complete, pruned, failed, or back to waiting).
     /// With `worker`, only the claim of that worker is ended: the entry is ignored unless the trial
     /// is still running under it (a re-queue that lost the race against a new claim changes nothing).
@@ -25,7 +27,7 @@ public enum JournalOperation: Sendable, Equatable {
     public var trialNumber: Int? {
         switch self {
         case .createStudy, .heartbeat, .setTrialBudget: return nil
-        case .createTrial(let number, _), .claimTrial(let number, _, _), .reportEpoch(let number, _, _),
+        case .createTrial(let number, _), .claimTrial(let number, _, _), .reportEpoch(let number, _, _, _),
              .setState(let number, _, _, _):
             return number
         }

@@ -186,7 +186,7 @@ public final class SearchCoordinator {
     }
 
     private func requeue(_ number: Int, from owner: String, reason: String) throws {
-        try recoverLoggedEpochs(number)
+        try recoverLoggedEpochs(number, owner: owner)
         try study.append([.setState(number: number, state: .waiting, reason: reason, worker: owner)])
     }
 
@@ -282,13 +282,13 @@ public final class SearchCoordinator {
             try study.refresh()
             let trial = study.snapshot.trials[number]
             guard trial.state == .running, trial.worker == worker, report.epoch > trial.epochsTrained else { return }
-            try study.append([.reportEpoch(number: number, epoch: report.epoch, metrics: report.metrics)])
+            try study.append([.reportEpoch(number: number, epoch: report.epoch, metrics: report.metrics, worker: worker)])
             let value = report.metrics[definition.metric.name].map { String(format: "%.4f", $0) } ?? "-"
             log("trial \(number): epoch \(report.epoch), \(definition.metric.name) \(value)")
         case .exited(let number, let identity, let outcome):
             guard isCurrent(identity, trial: number) else { return }  // abandoned: another worker owns it now
             running[number] = nil
-            try recoverLoggedEpochs(number)
+            try recoverLoggedEpochs(number, owner: worker)
             defer { log(progress) }
             guard let trial = study.snapshot.trials.first(where: { $0.number == number }),
                   trial.state == .running, trial.worker == worker else { return }
@@ -318,8 +318,9 @@ public final class SearchCoordinator {
     }
 
     /// Epoch lines a trial wrote to its `epochs.jsonl` but the journal lacks (the coordinator was
-    /// killed between the two): appended now, so no trained epoch is lost or trained again.
-    private func recoverLoggedEpochs(_ number: Int) throws {
+    /// killed between the two): appended now on behalf of `owner`'s claim (ignored if the trial has
+    /// moved on since), so no trained epoch is lost or trained again.
+    private func recoverLoggedEpochs(_ number: Int, owner: String) throws {
         let log = trialDirectory(number).appendingPathComponent("run/epochs.jsonl")
         guard let text = try? String(contentsOf: log, encoding: .utf8) else { return }
         var known = study.snapshot.trials.first { $0.number == number }?.epochsTrained ?? 0
@@ -327,7 +328,7 @@ public final class SearchCoordinator {
         for line in text.split(separator: "\n") {
             guard case .object(let members)? = try? JSONValue.parse(Data(line.utf8), source: log.path),
                   case .number(let epoch)? = members["epoch"], Int(epoch) == known + 1 else { continue }
-            operations.append(.reportEpoch(number: number, epoch: Int(epoch), metrics: Self.flatMetrics(members)))
+            operations.append(.reportEpoch(number: number, epoch: Int(epoch), metrics: Self.flatMetrics(members), worker: owner))
             known += 1
         }
         try study.append(operations)

@@ -60,10 +60,14 @@ public struct StudyReplay: Sendable {
             trial.stateJournalIndex = index
             trial.claimCount += 1
             study.trials[number] = trial
-        case .reportEpoch(let number, let epoch, let metrics):
+        case .reportEpoch(let number, let epoch, let metrics, let worker):
             // A run that continues from an earlier checkpoint (a retry, a restart) reports some
             // epochs again: its reports replace the old ones from that epoch on.
             var trial = try existingTrial(number, in: study, index: index)
+            if let worker, trial.state != .running || trial.worker != worker {
+                study.ignoredEntries[index] = "trial \(number) is no longer running under \(worker)"
+                return
+            }
             trial.reports.removeAll { $0.epoch >= epoch }
             trial.reports.append(EpochReport(epoch: epoch, metrics: metrics, journalIndex: index))
             study.trials[number] = trial

@@ -152,11 +152,12 @@ public struct StudySnapshot: Sendable, Equatable {
         trials.filter { $0.state == state }
     }
 
-    /// The trial with the best value of `metric` at its last report (ties: lower number), if any.
+    /// The trial with the best value of `metric` at any of its epochs (ties: lower number), if
+    /// any: the first of the leaderboard `tune status` and the report show.
     public func bestTrial(by metric: SearchMetric) -> TrialSnapshot? {
         var best: (trial: TrialSnapshot, value: Double)?
         for trial in trials {
-            guard let value = trial.latestValue(of: metric.name), value.isFinite else { continue }
+            guard let value = trial.bestValue(of: metric) else { continue }
             if let current = best, !metric.isBetter(value, than: current.value) { continue }
             best = (trial, value)
         }

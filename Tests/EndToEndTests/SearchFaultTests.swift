@@ -115,10 +115,11 @@ struct SearchFaultTests {
     @Test func aKilledTrialFailsWithItsReasonAndTheSearchFinishes() throws {
         guard let binary = TuneBinary.locate() else { return }
         let folder = TuneBinary.temporaryFolder("search-trial-kill")
-        // More data than the other tests, so trial 0 is still training when it is killed.
+        // More data than the other tests and three epochs in the first rung, so trial 0 is still
+        // training when it is killed even on a fast, idle machine.
         let path = try writeSearch(in: folder, name: "trialkill", overriding: [
             "data": ["format": "synthetic", "flows": 8000],
-            "budget": ["min_epochs": 1, "max_epochs": 3, "eta": 3],
+            "budget": ["min_epochs": 3, "max_epochs": 9, "eta": 3],
         ])
         let coordinator = try start(binary, ["--space", path, "--trials", "4", "--parallel", "1"], in: folder)
         // Kill the first trial process as soon as it exists.

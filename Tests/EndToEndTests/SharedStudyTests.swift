@@ -116,7 +116,7 @@ struct SharedStudyTests {
                 owner[number] = worker
             case .setState(let number, _, _, let worker):
                 if worker == nil || worker == owner[number] { owner[number] = nil }
-            case .reportEpoch(let number, let epoch, _):
+            case .reportEpoch(let number, let epoch, _, _):
                 let key = "\(number)/\(epoch)"
                 #expect(!reported.contains(key) || requeued.contains(number), "trial \(number) reported epoch \(epoch) twice")
                 reported.insert(key)

@@ -80,7 +80,7 @@ struct JournalBackendTests {
     func notANumberSurvives(kind: BackendKind) throws {
         let (journal, _) = try kind.make()
         try journal.append([.reportEpoch(number: 0, epoch: 1, metrics: ["val_loss": .nan])])
-        guard case .reportEpoch(_, _, let metrics)? = try journal.read(from: 0).first else {
+        guard case .reportEpoch(_, _, let metrics, _)? = try journal.read(from: 0).first else {
             Issue.record("not a report")
             return
         }

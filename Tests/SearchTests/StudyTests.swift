@@ -154,6 +154,20 @@ struct StudyTests {
         #expect(trial.epochsTrained == 2)
     }
 
+    /// The best trial is the leaderboard's first: ranked by its best epoch, not its last one.
+    @Test func theBestTrialIsRankedByItsBestEpoch() throws {
+        let definition = try SearchFixtures.definition(SearchFixtures.space(method: "random"))
+        let header = StudyHeader(name: "toy", fingerprint: definition.fingerprint, document: definition.document, seed: 0)
+        var replay = StudyReplay(source: "j")
+        try replay.apply([.createStudy(header), .createTrial(number: 0, parameters: [:]), .createTrial(number: 1, parameters: [:]),
+                          .reportEpoch(number: 0, epoch: 1, metrics: ["m": 0.9]), .reportEpoch(number: 0, epoch: 2, metrics: ["m": 0.5]),
+                          .reportEpoch(number: 1, epoch: 1, metrics: ["m": 0.7]), .reportEpoch(number: 1, epoch: 2, metrics: ["m": .nan])])
+        let snapshot = try #require(replay.snapshot)
+        #expect(snapshot.bestTrial(by: SearchMetric(name: "m", goal: .maximize))?.number == 0)
+        #expect(snapshot.bestTrial(by: SearchMetric(name: "m", goal: .minimize))?.number == 0)
+        #expect(snapshot.bestTrial(by: SearchMetric(name: "other", goal: .maximize)) == nil)
+    }
+
     @Test func aDamagedJournalIsReportedWithTheEntry() throws {
         let definition = try SearchFixtures.definition(SearchFixtures.space(method: "random"))
         let header = StudyHeader(name: "toy", fingerprint: definition.fingerprint, document: definition.document, seed: 0)

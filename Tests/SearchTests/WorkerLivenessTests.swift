@@ -60,6 +60,26 @@ struct WorkerLivenessTests {
         #expect(study.snapshot.trials[0].state == .running)
     }
 
+    /// A worker declared dead that reports an epoch after its trial was re-queued and claimed by
+    /// another changes nothing: the report is fenced by the worker named in it.
+    @Test func aZombieReportCannotEnterANewerClaim() throws {
+        var study = try Self.study(runningUnder: "b:2")
+        try study.append([.reportEpoch(number: 0, epoch: 1, metrics: ["m": 0.5], worker: "b:2"),
+                          .setState(number: 0, state: .waiting, reason: "b:2 is dead", worker: "b:2"),
+                          .claimTrial(number: 0, targetEpochs: 3, worker: "c:3"),
+                          .reportEpoch(number: 0, epoch: 2, metrics: ["m": 0.1], worker: "b:2"),
+                          .reportEpoch(number: 0, epoch: 2, metrics: ["m": 0.7], worker: "c:3")])
+        let trial = study.snapshot.trials[0]
+        #expect(trial.reports.map(\.epoch) == [1, 2])
+        #expect(trial.reports.map { $0.metrics["m"] } == [0.5, 0.7])
+        #expect(study.snapshot.ignoredEntries.count == 1)
+        // The field survives the journal's text form; reports without it (older journals) still count.
+        let entry = JournalOperation.reportEpoch(number: 0, epoch: 3, metrics: ["m": 1], worker: "c:3")
+        #expect(try JournalEncoding.decode(JournalEncoding.encode(entry), index: 0, source: "test") == entry)
+        try study.append([.reportEpoch(number: 0, epoch: 3, metrics: ["m": 0.9])])
+        #expect(study.snapshot.trials[0].reports.count == 3)
+    }
+
     @Test func twoWorkersRacingForOneTrialGetItOnce() throws {
         var first = try Self.study(runningUnder: "a:1")
         try first.append([.setState(number: 0, state: .paused, reason: nil, worker: "a:1")])

@@ -11,25 +11,8 @@ import Training
 struct TrainerTests {
     /// Three classes told apart by which channel carries a bump, plus noise.
     static func data(seed: UInt64 = 1) -> TrainingData {
-        var generator = SeededGenerator(seed: seed)
-        func split(_ count: Int) -> SampleSet {
-            let (channels, length) = (3, 16)
-            var values = [Float](repeating: 0, count: count * channels * length)
-            var labels: [Int32] = []
-            for n in 0..<count {
-                let label = n % 3
-                labels.append(Int32(label))
-                for c in 0..<channels {
-                    for l in 0..<length {
-                        let bump: Float = c == label && l > 4 && l < 10 ? 1.5 : 0
-                        values[(n * channels + c) * length + l] = bump + generator.nextNormal() * 0.5
-                    }
-                }
-            }
-            return SampleSet(values: values, labels: labels, channels: channels, length: length)
-        }
-        return TrainingData(train: split(90), validation: split(30), test: split(30),
-                            classNames: ["benign", "flood", "scan"], preprocessing: ["scaler": "none"])
+        ToyTraffic(seed: seed, channels: 3, length: 16, noise: 0.5, bumpHeight: 1.5, bump: { _ in 5..<10 })
+            .data(train: 90, validation: 30, test: 30)
     }
 
     static func model(_ variant: ModelConfiguration.Variant) -> ModelConfiguration {

@@ -43,25 +43,8 @@ struct TrainingRegressionTests {
 
     /// Three classes told apart by which channel carries a bump at a class-specific place, plus noise.
     static func data() -> TrainingData {
-        var generator = SeededGenerator(seed: 11)
-        func split(_ count: Int) -> SampleSet {
-            let (channels, length) = (4, 32)
-            var values = [Float](repeating: 0, count: count * channels * length)  // (N, C, L)
-            var labels: [Int32] = []
-            for n in 0..<count {
-                let label = n % 3
-                labels.append(Int32(label))
-                for c in 0..<channels {
-                    for l in 0..<length {
-                        let bump: Float = c == label && l >= 6 + 4 * label && l < 14 + 4 * label ? 1.0 : 0
-                        values[(n * channels + c) * length + l] = bump + generator.nextNormal() * 0.7
-                    }
-                }
-            }
-            return SampleSet(values: values, labels: labels, channels: channels, length: length)
-        }
-        return TrainingData(train: split(192), validation: split(63), test: split(63),
-                            classNames: ["benign", "flood", "scan"], preprocessing: ["scaler": "none"])
+        ToyTraffic(seed: 11, channels: 4, length: 32, noise: 0.7, bumpHeight: 1.0, bump: { (6 + 4 * $0)..<(14 + 4 * $0) })
+            .data(train: 192, validation: 63, test: 63)
     }
 
     static func model(_ variant: ModelConfiguration.Variant) -> ModelConfiguration {
