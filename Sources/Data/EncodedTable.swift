@@ -110,9 +110,9 @@ struct EncodedTable {
     }
 }
 
-/// A fitted scaler ready for row-by-row use: `Float((t(x) - center) * (1 / scale))` exactly as
-/// `Scaler.scalePretransformed` computes it, with the two possible values of every one-hot
-/// feature (category absent, present) worked out once.
+/// A fitted scaler ready for row-by-row use: `Float((t(x) - center) * (1 / scale))`, the loader's
+/// formula since the first release (so loaded data is bit-identical across versions), with the
+/// two possible values of every one-hot feature (category absent, present) worked out once.
 struct RowScaling {
     let choice: ScalerChoice
     let center: [Double]

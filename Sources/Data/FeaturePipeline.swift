@@ -62,8 +62,11 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
 
     /// `encoded` ready to be cut into samples by this pipeline's scaler and layout.
     func scaledRows(_ encoded: EncodedTable) -> ScaledRows {
+        // FlowDataset builds them together and FeaturePipeline(metadata:) checks stored ones.
+        precondition(scaler.featureCount == encoded.featureCount, "the scaler and the encoder disagree on the features")
         let scaling = RowScaling(scaler: scaler)
-        return ScaledRows(encoded: encoded, scaling: scaling, matrix: layout == .window ? encoded.scaledRows(scaling: scaling) : nil)
+        let matrix = layout == .window ? encoded.scaledRows(scaling: scaling) : nil
+        return ScaledRows(encoded: encoded, scaling: scaling, matrix: matrix)
     }
 
     /// The first row of each sample: every row (features layout) or each window's first flow.
@@ -209,6 +212,10 @@ extension FeaturePipeline {
         guard scaler.featureCount == features else {
             throw DataError.invalidState(
                 what: "preprocessing", reason: "the scaler has \(scaler.featureCount) features, the samples \(features)")
+        }
+        if let encoder, encoder.featureCount != features {
+            throw DataError.invalidState(
+                what: "preprocessing", reason: "the feature encoder makes \(encoder.featureCount) features, the samples have \(features)")
         }
     }
 }

@@ -124,6 +124,12 @@ struct DatasetTests {
         #expect(prepared.samples.labels.isEmpty && prepared.samples.count == 1)
         #expect(prepared.samples.values == Array(testSamples.values[0..<testSamples.sampleSize]))
         #expect(throws: DataError.self) { try FeaturePipeline(metadata: ["data.pipeline": "{}"]) }
+        // A damaged checkpoint whose vocabulary no longer matches its scaler is refused, not read past.
+        var damaged = data.pipeline
+        damaged.encoder?.symbolicColumns[0].categories.append("gre")
+        var damagedMetadata = metadata
+        damagedMetadata[FeaturePipeline.metadataKey] = try #require(try damaged.metadata()[FeaturePipeline.metadataKey])
+        #expect(throws: DataError.self) { try FeaturePipeline(metadata: damagedMetadata) }
     }
 }
 
