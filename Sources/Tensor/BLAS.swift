@@ -54,24 +54,10 @@ public enum BLAS {
     /// Row-major `C = alpha * op(A) * op(B) + beta * C (+ bias)` where op(A) is (m, k), op(B) is
     /// (k, n) and C is (m, n); `lda`, `ldb`, `ldc` are the row strides of the stored matrices; `bias`
     /// (n), when given, is added to every row. With beta 0 C's old contents are ignored (NaN
-    /// included), as in cblas_sgemm.
+    /// included), as in cblas_sgemm. `implementation` defaults to the process-wide choice; our own
+    /// kernels run only where the CPU has them.
     public static func gemm(
-        transposeA: Bool = false, transposeB: Bool = false,
-        m: Int, n: Int, k: Int,
-        alpha: Float = 1,
-        a: UnsafePointer<Float>, lda: Int,
-        b: UnsafePointer<Float>, ldb: Int,
-        beta: Float = 0,
-        c: UnsafeMutablePointer<Float>, ldc: Int,
-        bias: UnsafePointer<Float>? = nil
-    ) {
-        gemm(kernels, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, bias: bias)
-    }
-
-    /// `gemm` on a given implementation (our own only where available).
-    public static func gemm(
-        _ implementation: Kernels,
+        _ implementation: Kernels = kernels,
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int,
         alpha: Float = 1,

@@ -24,13 +24,9 @@ struct SearchRun {
         let studyDirectory = URL(fileURLWithPath: space).deletingLastPathComponent()
             .appendingPathComponent(definition.name)
         if fresh { try Self.moveAside(studyDirectory) }
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let options = SearchCoordinator.Options(
-            trials: trials, parallel: parallel,
-            executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-            studyDirectory: studyDirectory, threadsPerTrial: max(1, cores / parallel),
-            trialTimeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) },
-            heartbeatInterval: storageOptions.interval, heartbeatTimeout: storageOptions.timeout)
+        let options = SearchCoordinator.Options.commandLine(
+            trials: trials, parallel: parallel, studyDirectory: studyDirectory, trialTimeout: trialTimeout,
+            storageOptions: storageOptions)
         let (journal, source) = try StudyStorage.open(storage: storageOptions.storage, studyName: definition.name,
                                                       studyDirectory: studyDirectory)
         let study = try Study.open(journal: journal, definition: definition, seed: seed, source: source,

@@ -25,3 +25,18 @@ struct StorageOptions: ParsableArguments {
     var interval: Duration { .milliseconds(Int(heartbeatInterval * 1000)) }
     var timeout: Duration { .milliseconds(Int(heartbeatTimeout * 1000)) }
 }
+
+extension SearchCoordinator.Options {
+    /// The options of `tune --space` and `tune worker`: trials run this binary, the cores are split
+    /// evenly between the trials at once, and the heartbeat settings come from the flags.
+    static func commandLine(trials: Int?, parallel: Int, studyDirectory: URL, trialTimeout: Double?,
+                            storageOptions: StorageOptions) -> Self {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return Self(
+            trials: trials, parallel: parallel,
+            executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+            studyDirectory: studyDirectory, threadsPerTrial: max(1, cores / parallel),
+            trialTimeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) },
+            heartbeatInterval: storageOptions.interval, heartbeatTimeout: storageOptions.timeout)
+    }
+}

@@ -43,13 +43,9 @@ struct WorkerCommand: ParsableCommand {
             throw ValidationError("the study '\(study)' does not say where its trial folders are; give --directory")
         }
         let parallel = parallel ?? ProcessInfo.processInfo.activeProcessorCount
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let options = SearchCoordinator.Options(
-            trials: nil, parallel: parallel,
-            executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-            studyDirectory: URL(fileURLWithPath: folder), threadsPerTrial: max(1, cores / parallel),
-            trialTimeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) },
-            heartbeatInterval: storageOptions.interval, heartbeatTimeout: storageOptions.timeout)
+        let options = SearchCoordinator.Options.commandLine(
+            trials: nil, parallel: parallel, studyDirectory: URL(fileURLWithPath: folder), trialTimeout: trialTimeout,
+            storageOptions: storageOptions)
         let coordinator = try SearchCoordinator(study: loaded, definition: definition, options: options) { line in
             printError(SearchRun.timestamp() + " " + line)
         }
