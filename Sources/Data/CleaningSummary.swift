@@ -28,6 +28,8 @@ public struct CleaningSummary: Codable, Sendable, Equatable {
     public var droppedColumns: [DroppedColumn] = []
     /// Per symbolic column, test rows whose category was never seen in training (encoded as zeros).
     public var unknownCategories: [String: Int] = [:]
+    /// The same for validation rows: the vocabularies are fitted on training rows only.
+    public var validationUnknownCategories: [String: Int] = [:]
     /// Per label, test samples dropped because the label is not a training class.
     public var unknownLabels: [String: Int] = [:]
 
@@ -47,6 +49,9 @@ public struct CleaningSummary: Codable, Sendable, Equatable {
         }
         if !droppedColumns.isEmpty {
             lines.append("columns dropped: " + droppedColumns.map { "\($0.name) (\($0.reason))" }.joined(separator: ", "))
+        }
+        if !validationUnknownCategories.isEmpty {
+            lines.append("validation categories unseen in training: " + validationUnknownCategories.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value) rows" }.joined(separator: ", "))
         }
         if !unknownCategories.isEmpty {
             lines.append("test categories unseen in training: " + unknownCategories.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value) rows" }.joined(separator: ", "))

@@ -40,6 +40,10 @@ public struct DataSpec: Codable, Sendable, Equatable {
     public var valFraction = 0.2
     /// At most this many training rows per class, chosen at random before the split.
     public var maxPerClass: Int?
+    /// Seeds the validation split and the per-class cap. Part of the data, not of a run: every
+    /// trial of a search (and every run of a benchmark) validates on the same samples whatever its
+    /// model seed, so their metrics compare.
+    public var splitSeed: UInt64 = 0
     /// npy: X is `(N, L, C)` and is transposed to `(N, C, L)`.
     public var transpose = false
     public var layout: Layout = .features
@@ -67,7 +71,7 @@ public struct DataSpec: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case format, train, test, labels, testLabels = "test_labels", label, drop, symbolic
         case dropIdentifiers = "drop_identifiers", binary, families, normalLabel = "normal_label"
-        case valFraction = "val_fraction", maxPerClass = "max_per_class", transpose, layout, scaler
+        case valFraction = "val_fraction", maxPerClass = "max_per_class", splitSeed = "split_seed", transpose, layout, scaler
         case window, stride, flows, syntheticSeed = "synthetic_seed"
     }
 
@@ -119,6 +123,10 @@ public struct DataSpec: Codable, Sendable, Equatable {
         normalLabel = try container.decodeIfPresent(String.self, forKey: .normalLabel)
         valFraction = try container.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.2
         maxPerClass = try Self.integer(container, .maxPerClass)
+        if let seed = try Self.integer(container, .splitSeed) {
+            guard seed >= 0 else { throw DataError.invalidSpec(field: "split_seed", reason: "must not be negative, got \(seed)") }
+            splitSeed = UInt64(seed)
+        }
         transpose = try container.decodeIfPresent(Bool.self, forKey: .transpose) ?? false
         if let layoutName = try container.decodeIfPresent(String.self, forKey: .layout) {
             guard let layout = Layout(rawValue: layoutName) else {
@@ -155,6 +163,7 @@ public struct DataSpec: Codable, Sendable, Equatable {
         try container.encodeIfPresent(normalLabel, forKey: .normalLabel)
         try container.encode(valFraction, forKey: .valFraction)
         try container.encodeIfPresent(maxPerClass, forKey: .maxPerClass)
+        try container.encode(splitSeed, forKey: .splitSeed)
         if transpose { try container.encode(true, forKey: .transpose) }
         try container.encode(layout.rawValue, forKey: .layout)
         try container.encode(scaler.name, forKey: .scaler)

@@ -22,30 +22,26 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
         numericColumns.count + symbolicColumns.reduce(0) { $0 + $1.categories.count }
     }
 
-    /// Fits on the (already cleaned) training table: constant columns are dropped (they carry no
-    /// information and break min-max scaling), as are `X.1` columns equal to their namesake `X`.
-    static func fit(train: FlowTable) -> (encoder: FeatureEncoder, dropped: [DroppedColumn]) {
-        let width = train.numericNames.count
-        let rows = train.rowCount
+    /// Fits on `rows` of the (already cleaned) table, the flows of the training samples only, so
+    /// nothing about the validation rows leaks into the features: constant columns are dropped
+    /// (they carry no information and break min-max scaling), as are `X.1` columns equal to their
+    /// namesake `X`, and the one-hot vocabularies hold the categories those rows use.
+    static func fit(_ table: FlowTable, rows: [Int]) -> (encoder: FeatureEncoder, dropped: [DroppedColumn]) {
+        let width = table.numericNames.count
         var dropped: [DroppedColumn] = []
         var kept: [String] = []
         var keptIndexOfKey: [String: Int] = [:]
         for column in 0..<width {
-            let name = train.numericNames[column]
-            let first = rows > 0 ? train.numeric[column] : 0
-            var constant = true
-            for row in 0..<rows where train.numeric[row * width + column] != first {
-                constant = false
-                break
-            }
-            if constant {
+            let name = table.numericNames[column]
+            let first = rows.first.map { table.numeric[$0 * width + column] } ?? 0
+            if rows.allSatisfy({ table.numeric[$0 * width + column] == first }) {
                 dropped.append(DroppedColumn(name: name, reason: "constant"))
                 continue
             }
             if let original = duplicateOriginal(of: name, among: keptIndexOfKey),
-               let originalColumn = train.numericNames.firstIndex(of: original) {
-                let same = (0..<rows).allSatisfy {
-                    train.numeric[$0 * width + column] == train.numeric[$0 * width + originalColumn]
+               let originalColumn = table.numericNames.firstIndex(of: original) {
+                let same = rows.allSatisfy {
+                    table.numeric[$0 * width + column] == table.numeric[$0 * width + originalColumn]
                 }
                 if same {
                     dropped.append(DroppedColumn(name: name, reason: "duplicate of '\(original)'"))
@@ -56,10 +52,11 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
             kept.append(name)
         }
         var symbolic: [SymbolicColumn] = []
-        for (index, name) in train.symbolicNames.enumerated() {
-            var used = [Bool](repeating: false, count: train.symbolicVocabularies[index].count)
-            for code in train.symbolicCodes[index] { used[Int(code)] = true }
-            let vocabulary = train.symbolicVocabularies[index]
+        for (index, name) in table.symbolicNames.enumerated() {
+            let vocabulary = table.symbolicVocabularies[index]
+            var used = [Bool](repeating: false, count: vocabulary.count)
+            let codes = table.symbolicCodes[index]
+            for row in rows { used[Int(codes[row])] = true }
             let categories = Set(vocabulary.indices.filter { used[$0] }.map { vocabulary[$0] }).sorted()
             if categories.count <= 1 {
                 dropped.append(DroppedColumn(name: name, reason: "constant"))

@@ -71,6 +71,11 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
 
     /// The first row of each sample: every row (features layout) or each window's first flow.
     func sampleStarts(fileIndices: [Int32]) -> [Int] {
+        Self.sampleStarts(layout: layout, window: window, stride: stride, fileIndices: fileIndices)
+    }
+
+    /// The first row of each sample of `layout` among rows from the files `fileIndices`.
+    static func sampleStarts(layout: Layout, window: Int, stride: Int, fileIndices: [Int32]) -> [Int] {
         switch layout {
         case .features: return Array(fileIndices.indices)
         case .window: return Windowing.windowStarts(fileIndices: fileIndices, window: window, stride: stride)

@@ -32,27 +32,10 @@ enum FlowDataset {
         for (index, name) in classNames.enumerated() { classIndex[name] = Int32(index) }
         let trainClassOfCode = train.labelNames.map { classIndex[$0] ?? -1 }
 
-        // Features: constant and duplicate columns out, one-hot vocabulary from training rows.
-        let (encoder, droppedByEncoder) = FeatureEncoder.fit(train: train)
-        summary.droppedColumns += droppedByEncoder
-        let featureCount = encoder.featureCount
-        guard featureCount > 0 else {
-            throw DataError.emptyData(source: train.sourceDescription, reason: "every feature column is constant")
-        }
-        let encodedTrain = try EncodedTable(table: train, encoder: encoder)
-
-        var pipeline = FeaturePipeline(
-            format: spec.format, labelColumn: selection.label, inputNumericColumns: selection.numeric,
-            inputSymbolicColumns: selection.symbolic, encoder: encoder,
-            scaler: Scaler(choice: spec.scaler, center: [], scale: []),  // fitted below, on training samples
-            labelMode: mode, normalLabel: spec.normalLabel, layout: spec.layout, window: spec.window,
-            stride: spec.effectiveStride, transpose: false, channels: spec.layout == .window ? featureCount : 1,
-            length: spec.layout == .window ? spec.window : featureCount, classNames: classNames,
-            featureNames: encoder.featureNames)
-        let span = pipeline.span
-
-        // Samples (rows or windows), each labelled by its last flow.
-        var starts = pipeline.sampleStarts(fileIndices: train.fileIndices)
+        // Samples (rows or windows), each labelled by its last flow; capped per class, then split.
+        let span = spec.layout == .window ? spec.window : 1
+        var starts = FeaturePipeline.sampleStarts(
+            layout: spec.layout, window: spec.window, stride: spec.effectiveStride, fileIndices: train.fileIndices)
         guard !starts.isEmpty else {
             throw DataError.emptyData(
                 source: train.sourceDescription, reason: "no file has the \(spec.window) consecutive flows a window needs")
@@ -71,7 +54,8 @@ enum FlowDataset {
         summary.trainingSamples = split.train.count
         summary.validationSamples = split.validation.count
 
-        // The scaler sees only the flows of training samples.
+        // Everything fitted sees only the flows of training samples: the kept columns, the one-hot
+        // vocabularies and the scaler.
         let fitRows: [Int]
         if span == 1 {
             fitRows = split.train.map { starts[$0] }
@@ -80,16 +64,37 @@ enum FlowDataset {
             for sample in split.train { for row in starts[sample]..<(starts[sample] + span) { used[row] = true } }
             fitRows = used.indices.filter { used[$0] }
         }
+        let (encoder, droppedByEncoder) = FeatureEncoder.fit(train, rows: fitRows)
+        summary.droppedColumns += droppedByEncoder
+        let featureCount = encoder.featureCount
+        guard featureCount > 0 else {
+            throw DataError.emptyData(source: train.sourceDescription, reason: "every feature column is constant")
+        }
+        let encodedTrain = try EncodedTable(table: train, encoder: encoder)
+        summary.validationUnknownCategories = encodedTrain.unknownCategories  // training rows have none
+
+        var pipeline = FeaturePipeline(
+            format: spec.format, labelColumn: selection.label, inputNumericColumns: selection.numeric,
+            inputSymbolicColumns: selection.symbolic, encoder: encoder,
+            scaler: Scaler(choice: spec.scaler, center: [], scale: []),  // fitted below, on training samples
+            labelMode: mode, normalLabel: spec.normalLabel, layout: spec.layout, window: spec.window,
+            stride: spec.effectiveStride, transpose: false, channels: spec.layout == .window ? featureCount : 1,
+            length: spec.layout == .window ? spec.window : featureCount, classNames: classNames,
+            featureNames: encoder.featureNames)
         pipeline.scaler = Scaler.fit(spec.scaler, featureCount: featureCount) { feature, values in
             encodedTrain.column(feature, rows: fitRows, choice: spec.scaler, into: &values)
         }
         let trainRows = pipeline.scaledRows(encodedTrain)
         let training = pipeline.assemble(
             trainRows, starts: split.train.map { starts[$0] }, labels: split.train.map { sampleLabels[$0] })
-        let validation = pipeline.assemble(
-            trainRows, starts: split.validation.map { starts[$0] }, labels: split.validation.map { sampleLabels[$0] })
+        let validationStarts = split.validation.map { starts[$0] }
+        let validationLabels = split.validation.map { sampleLabels[$0] }
+        let validation = pipeline.assemble(trainRows, starts: validationStarts, labels: validationLabels)
+        let validationFingerprint = fingerprint(
+            train, starts: validationStarts, span: span, labels: validationLabels, classNames: classNames)
 
         var testSamples: SampleSet?
+        var testFingerprint: String?
         if let table = test {
             let encoded = try EncodedTable(table: table, encoder: encoder)
             summary.unknownCategories = encoded.unknownCategories
@@ -111,10 +116,27 @@ enum FlowDataset {
             testCounts.samples = keptStarts.count
             summary.test = testCounts
             testSamples = pipeline.assemble(pipeline.scaledRows(encoded), starts: keptStarts, labels: labels)
+            testFingerprint = fingerprint(table, starts: keptStarts, span: span, labels: labels, classNames: classNames)
         }
         return PreparedData(
             train: training, validation: validation, test: testSamples, classNames: classNames,
-            featureNames: encoder.featureNames, pipeline: pipeline, summary: summary)
+            featureNames: encoder.featureNames, pipeline: pipeline, summary: summary,
+            validationFingerprint: validationFingerprint, testFingerprint: testFingerprint)
+    }
+
+    /// The `SplitFingerprint` of the samples starting at `starts`: file name and line of each
+    /// sample's first flow, the flows per sample, and the class name.
+    private static func fingerprint(_ table: FlowTable, starts: [Int], span: Int, labels: [Int32],
+                                    classNames: [String]) -> String {
+        var fingerprint = SplitFingerprint()
+        fingerprint.add(span)
+        for (start, label) in zip(starts, labels) {
+            let file = table.files[Int(table.fileIndices[start])]
+            fingerprint.add(String(file.split(separator: "/").last ?? Substring(file)))
+            fingerprint.add(Int(table.lines[start]))
+            fingerprint.add(classNames[Int(label)])
+        }
+        return fingerprint.text
     }
 
     /// The training and test tables and the columns chosen from the first training file.

@@ -153,6 +153,8 @@ enum NPYDataset {
         let split = StratifiedSplit.split(labels: train.labels, validationFraction: spec.valFraction, generator: &generator)
         var training = train.selecting(split.train)
         var validation = train.selecting(split.validation)
+        let validationFingerprint = fingerprint(validation, classNames: classNames)
+        let testFingerprint = test.map { fingerprint($0, classNames: classNames) }
         summary.trainingSamples = training.count
         summary.validationSamples = validation.count
 
@@ -183,7 +185,20 @@ enum NPYDataset {
             channels: channels, length: length, classNames: classNames, featureNames: featureNames)
         return PreparedData(
             train: training, validation: validation, test: test, classNames: classNames,
-            featureNames: featureNames, pipeline: pipeline, summary: summary)
+            featureNames: featureNames, pipeline: pipeline, summary: summary,
+            validationFingerprint: validationFingerprint, testFingerprint: testFingerprint)
+    }
+
+    /// The `SplitFingerprint` of unscaled samples: their shape, raw values and class names.
+    private static func fingerprint(_ samples: SampleSet, classNames: [String]) -> String {
+        var fingerprint = SplitFingerprint()
+        fingerprint.add(samples.channels)
+        fingerprint.add(samples.length)
+        for (index, label) in samples.labels.enumerated() {
+            fingerprint.add(samples.values[(index * samples.sampleSize)..<((index + 1) * samples.sampleSize)])
+            fingerprint.add(classNames[Int(label)])
+        }
+        return fingerprint.text
     }
 
     /// Drops samples holding NaN or infinite values (and their label names).

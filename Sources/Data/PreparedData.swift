@@ -14,6 +14,11 @@ public struct PreparedData: Sendable {
     /// The fitted preprocessing, to prepare prediction input the same way.
     public var pipeline: FeaturePipeline
     public var summary: CleaningSummary
+    /// Which records form the validation samples, and their labels (`SplitFingerprint`): equal
+    /// for two runs exactly when they validate on the same data.
+    public var validationFingerprint: String
+    /// The same for the test samples, when there are any.
+    public var testFingerprint: String?
 
     /// The scaler fitted on the training part.
     public var scaler: Scaler { pipeline.scaler }
@@ -21,21 +26,24 @@ public struct PreparedData: Sendable {
     /// String metadata for a checkpoint (safetensors `__metadata__`): the whole pipeline as JSON
     /// under `data.pipeline`, plus readable copies of the class names, feature names and scaler.
     public func preprocessingMetadata() throws -> [String: String] {
-        try pipeline.metadata()
+        var metadata = try pipeline.metadata()
+        metadata[SplitFingerprint.validationKey] = validationFingerprint
+        metadata[SplitFingerprint.testKey] = testFingerprint
+        return metadata
     }
 }
 
-/// Loads, cleans, splits and scales the data a spec describes. `seed` drives the per-class cap
-/// and the validation split (the synthetic data has its own `synthetic_seed`).
-public func loadDataset(_ spec: DataSpec, seed: UInt64) throws -> PreparedData {
+/// Loads, cleans, splits and scales the data a spec describes. The spec's `split_seed` drives the
+/// per-class cap and the validation split (the synthetic data has its own `synthetic_seed`).
+public func loadDataset(_ spec: DataSpec) throws -> PreparedData {
     try spec.validate()
     switch spec.format {
-    case .npy: return try NPYDataset.load(spec, seed: seed)
-    case .cicflowmeter, .nslKDD, .unswNB15, .csv, .synthetic: return try FlowDataset.load(spec, seed: seed)
+    case .npy: return try NPYDataset.load(spec, seed: spec.splitSeed)
+    case .cicflowmeter, .nslKDD, .unswNB15, .csv, .synthetic: return try FlowDataset.load(spec, seed: spec.splitSeed)
     }
 }
 
-/// Independent random streams for the steps that need one, derived from the run seed.
+/// Independent random streams for the steps that need one, derived from the split seed.
 enum RandomStream: UInt64 {
     case classCap = 1
     case validationSplit = 2

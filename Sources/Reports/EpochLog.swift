@@ -28,12 +28,18 @@ public struct EpochLogEntry: Sendable, Equatable {
     public var seconds: Double?
     public var validation: ClassBreakdown?
     public var test: ClassBreakdown?
+    /// Which samples the epoch was validated (tested) on, when the trainer recorded it.
+    public var validationFingerprint: String?
+    public var testFingerprint: String?
 
-    public init(epoch: Int, seconds: Double? = nil, validation: ClassBreakdown? = nil, test: ClassBreakdown? = nil) {
+    public init(epoch: Int, seconds: Double? = nil, validation: ClassBreakdown? = nil, test: ClassBreakdown? = nil,
+                validationFingerprint: String? = nil, testFingerprint: String? = nil) {
         self.epoch = epoch
         self.seconds = seconds
         self.validation = validation
         self.test = test
+        self.validationFingerprint = validationFingerprint
+        self.testFingerprint = testFingerprint
     }
 }
 
@@ -64,7 +70,9 @@ public struct EpochLog: Sendable, Equatable {
             if case .number(let value)? = members["seconds"] { seconds = value }
             byEpoch[epoch] = EpochLogEntry(epoch: epoch, seconds: seconds,
                                            validation: members["validation"].flatMap(breakdown),
-                                           test: members["test"].flatMap(breakdown))
+                                           test: members["test"].flatMap(breakdown),
+                                           validationFingerprint: string(members["validation_fingerprint"]),
+                                           testFingerprint: string(members["test_fingerprint"]))
         }
         return EpochLog(entries: byEpoch.keys.sorted().compactMap { byEpoch[$0] })
     }
@@ -90,6 +98,11 @@ public struct EpochLog: Sendable, Equatable {
         guard precision.count == count, recall.count == count, f1.count == count, matrix.count == count,
               matrix.allSatisfy({ $0.count == count }) else { return nil }
         return ClassBreakdown(precision: precision, recall: recall, f1: f1, support: support, confusionMatrix: matrix)
+    }
+
+    private static func string(_ value: JSONValue?) -> String? {
+        if case .string(let text)? = value { return text }
+        return nil
     }
 
     private static func numbers(_ value: JSONValue?) -> [Double]? {

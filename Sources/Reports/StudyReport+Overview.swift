@@ -19,12 +19,36 @@ extension StudyReport {
             ["trials", "\(records.count) created of a budget of \(trialBudget); \(finished) finished"],
             ["epochs trained", "\(totals.trained) (every trial to \(budget.maximumEpochs) epochs would take \(totals.full))"],
         ]
+        // Runs of releases that did not record the split have no fingerprint: no row then.
+        if let validation = Self.describeFingerprints(records.map { ($0.number, $0.log.entries.compactMap(\.validationFingerprint)) }) {
+            settings.rows.append(["validation samples", validation])
+        }
+        if let test = Self.describeFingerprints(records.map { ($0.number, $0.log.entries.compactMap(\.testFingerprint)) }) {
+            settings.rows.append(["test samples", test])
+        }
         var lines = ["## What was searched", "", settings.text]
         lines.append(scheduler.isDeterministic
             ? "Deterministic: the same search file and seed give the same trials and leaderboard whatever `--parallel` is and however often the search was interrupted."
             : "**Not deterministic:** promotions depend on which trials happened to finish first, so a rerun with the same seed may differ.")
         lines += ["", "### Parameters", "", parameterSpaceTable.text]
         return lines.joined(separator: "\n")
+    }
+
+    /// One fingerprint for the whole study ("fingerprint `X`, the same for every trial"), or each
+    /// fingerprint with the trials that logged it; nil when no trial logged one.
+    static func describeFingerprints(_ logged: [(trial: Int, fingerprints: [String])]) -> String? {
+        var trialsOf: [String: [Int]] = [:]
+        for (trial, fingerprints) in logged {
+            for fingerprint in Set(fingerprints) { trialsOf[fingerprint, default: []].append(trial) }
+        }
+        guard !trialsOf.isEmpty else { return nil }
+        if trialsOf.count == 1, let only = trialsOf.keys.first {
+            return "fingerprint `\(only)`, the same for every trial"
+        }
+        let groups = trialsOf.sorted { ($0.value.first ?? 0, $0.key) < ($1.value.first ?? 0, $1.key) }
+        return "**differ between trials:** " + groups.map { fingerprint, trials in
+            "`\(fingerprint)` trial\(trials.count == 1 ? "" : "s") \(trials.sorted().map(String.init).joined(separator: ", "))"
+        }.joined(separator: "; ")
     }
 
     private var methodDescription: String {

@@ -9,17 +9,23 @@ public enum SchedulerAction: Sendable, Equatable {
     case resume(trialNumber: Int, targetEpochs: Int)
     /// Trial `trialNumber`, paused at a rung, is done: `complete` at the last rung, `pruned` below.
     case stop(trialNumber: Int, finalState: TrialState)
+    /// Trial `trialNumber` was pruned when its rung closed, and the rung is open again (`--trials`
+    /// was raised, or a failed trial there is retried): it is paused again, so the rung decides
+    /// on it once more and may promote it, as it would have with the larger budget from the start.
+    case reopen(trialNumber: Int)
 
     public var trialNumber: Int {
         switch self {
-        case .start(let number, _, _), .resume(let number, _), .stop(let number, _): return number
+        case .start(let number, _, _), .resume(let number, _), .stop(let number, _), .reopen(let number): return number
         }
     }
 
     /// True when carrying it out takes a worker.
     public var needsWorker: Bool {
-        if case .stop = self { return false }
-        return true
+        switch self {
+        case .start, .resume: return true
+        case .stop, .reopen: return false
+        }
     }
 
     /// The journal entries that record it, appended together.
@@ -33,6 +39,8 @@ public enum SchedulerAction: Sendable, Equatable {
         case .stop(let number, let finalState):
             let reason = finalState == .pruned ? "not promoted: others did better at this rung" : nil
             return [.setState(number: number, state: finalState, reason: reason)]
+        case .reopen(let number):
+            return [.setState(number: number, state: .paused, reason: "its rung opened again when the trial budget grew")]
         }
     }
 }

@@ -115,6 +115,9 @@ public final class SearchCoordinator {
             if !stopping && stopRequested() {
                 stopping = true
                 log("stopping: no new trials; running trials finish their epoch and checkpoint")
+                // Trial processes run in process groups of their own, so a terminal's Ctrl-C
+                // reached only this process: pass it on.
+                for process in running.values { process.interrupt() }
             }
             try study.refresh()
             try writeHeartbeatIfDue()
@@ -217,6 +220,9 @@ public final class SearchCoordinator {
             launch(number: number, arguments: ["train", "--config", runFile(number).path,
                                                "--epochs", String(targetEpochs), "--trial", String(number)])
         case .resume(let number, let targetEpochs):
+            // Epochs its last process logged after its journal stopped listening (that worker was
+            // declared dead) come first: the run continues from its checkpoint after them.
+            try recoverLoggedEpochs(number, owner: worker)
             let trained = study.snapshot.trials.first { $0.number == number }?.epochsTrained ?? 0
             if trained >= targetEpochs {
                 try study.append([.setState(number: number, state: .paused, reason: nil, worker: worker)])
@@ -236,6 +242,8 @@ public final class SearchCoordinator {
             }
         case .stop(let number, let finalState):
             log("trial \(number): \(finalState.rawValue)")
+        case .reopen(let number):
+            log("trial \(number): its rung is open again (more trials); paused, it may still be promoted")
         }
     }
 
@@ -294,8 +302,9 @@ public final class SearchCoordinator {
                   trial.state == .running, trial.worker == worker else { return }
             if let target = trial.targetEpochs, trial.epochsTrained >= target {
                 try study.append([.setState(number: number, state: .paused, reason: nil, worker: worker)])
-            } else if outcome.exitStatus == 4 {
-                // Interrupted by Ctrl-C after checkpointing: back in the queue for the next run.
+            } else if outcome.exitStatus == 4 || outcome.signal == SIGINT {
+                // Interrupted by Ctrl-C after checkpointing (or before the trial could handle it):
+                // back in the queue for the next run, from its last checkpoint.
                 try study.append([.setState(number: number, state: .waiting, reason: "interrupted; continues from its last checkpoint",
                                             worker: worker)])
             } else {
@@ -318,20 +327,21 @@ public final class SearchCoordinator {
     }
 
     /// Epoch lines a trial wrote to its `epochs.jsonl` but the journal lacks (the coordinator was
-    /// killed between the two): appended now on behalf of `owner`'s claim (ignored if the trial has
-    /// moved on since), so no trained epoch is lost or trained again.
+    /// killed between the two, or a worker declared dead trained on): appended now on behalf of
+    /// `owner`'s claim (ignored if the trial has moved on since), so no trained epoch is lost or
+    /// trained again, and no gap stays in its curve.
     private func recoverLoggedEpochs(_ number: Int, owner: String) throws {
         let log = trialDirectory(number).appendingPathComponent("run/epochs.jsonl")
-        guard let text = try? String(contentsOf: log, encoding: .utf8) else { return }
-        var known = study.snapshot.trials.first { $0.number == number }?.epochsTrained ?? 0
-        var operations: [JournalOperation] = []
+        guard let text = try? String(contentsOf: log, encoding: .utf8),
+              let trial = study.snapshot.trials.first(where: { $0.number == number }) else { return }
+        var logged: [Int: [String: Double]] = [:]
         for line in text.split(separator: "\n") {
             guard case .object(let members)? = try? JSONValue.parse(Data(line.utf8), source: log.path),
-                  case .number(let epoch)? = members["epoch"], Int(epoch) == known + 1 else { continue }
-            operations.append(.reportEpoch(number: number, epoch: Int(epoch), metrics: Self.flatMetrics(members), worker: owner))
-            known += 1
+                  case .number(let epoch)? = members["epoch"], let whole = Int(exactly: epoch), whole >= 1 else { continue }
+            logged[whole] = Self.flatMetrics(members)
         }
-        try study.append(operations)
+        let entries = logged.keys.sorted().compactMap { epoch in logged[epoch].map { (epoch: epoch, metrics: $0) } }
+        try study.append(EpochRecovery.operations(trial: trial, logged: entries, owner: owner))
     }
 
     /// A protocol line `{"epoch": e, "metrics": {...}}`, or nil for any other line.

@@ -49,7 +49,8 @@ public struct SearchScheduler: Sendable {
     }
 
     /// The actions to take now with `freeSlots` idle workers in a search of `trialBudget` trials
-    /// in total (counting the trials already in the study). Stops come first and need no worker;
+    /// in total (counting the trials already in the study). Stops (and trials pruned at a rung that
+    /// has opened again, paused once more) come first and need no worker;
     /// then, one worker each: re-queued trials, promotions (longest target first, then in the
     /// order the rungs promoted them), new trials.
     /// Empty means: wait for a running trial to report or finish.
@@ -63,7 +64,12 @@ public struct SearchScheduler: Sendable {
                 let promoted = Set(rung.promoted)
                 for number in rung.arrivals {
                     let trial = snapshot.trials[number]
-                    guard trial.state == .paused, self.level(of: trial, in: summary.bracket) == level else { continue }
+                    guard self.level(of: trial, in: summary.bracket) == level else { continue }
+                    if trial.state == .pruned, level < top, !rung.isClosed {
+                        stops.append(.reopen(trialNumber: number))
+                        continue
+                    }
+                    guard trial.state == .paused else { continue }
                     if level == top {
                         stops.append(.stop(trialNumber: number, finalState: .complete))
                     } else if promoted.contains(number) {

@@ -82,6 +82,8 @@ public struct Study: Sendable {
             return trial.state == .running && trial.worker == worker && trial.targetEpochs == targetEpochs
         case .stop(_, let finalState):
             return trial.state == finalState
+        case .reopen:
+            return trial.state == .paused
         }
     }
 

@@ -2,8 +2,8 @@
 ///
 /// Entries that lost a race are skipped and listed in `ignoredEntries` rather than treated as
 /// damage: a claim of a trial that is not waiting or paused (another worker got it first), a
-/// second creation of a trial number, a state change a trial cannot make. Entries that make no
-/// sense at all (a trial that does not exist, a study created twice) are errors.
+/// second creation of a trial number or of the study, a state change a trial cannot make. Entries
+/// that make no sense at all (a trial that does not exist) are errors.
 public struct StudyReplay: Sendable {
     /// The study so far; nil until the journal's first entry.
     public private(set) var snapshot: StudySnapshot?
@@ -27,7 +27,16 @@ public struct StudyReplay: Sendable {
 
     private mutating func apply(_ operation: JournalOperation, index: Int) throws(StudyError) {
         if case .createStudy(let header) = operation {
-            guard snapshot == nil else { throw damaged(index, "creates the study a second time") }
+            if var study = snapshot {
+                // Two coordinators that started the same new study at the same moment both wrote
+                // the header: the first wins. A different second header (another search file or
+                // seed) is ignored too; its coordinator then refuses to resume the study.
+                study.ignoredEntries[index] = study.header == header
+                    ? "the study was already created (by a coordinator that started at the same time)"
+                    : "the study was already created with another search file or seed"
+                snapshot = study
+                return
+            }
             snapshot = StudySnapshot(header: header)
             return
         }
@@ -103,6 +112,8 @@ public struct StudyReplay: Sendable {
             return true
         case (.failed, .waiting):
             return true  // a retry
+        case (.pruned, .paused):
+            return true  // its rung opened again (`SchedulerAction.reopen`)
         default:
             return false
         }

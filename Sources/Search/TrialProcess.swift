@@ -5,8 +5,9 @@ import Synchronization
 /// line as it arrives (the trial protocol is one JSON line per epoch), the tail of its stderr is
 /// kept for the failure reason, and a time limit kills it.
 ///
-/// The child stays in the coordinator's process group, so a Ctrl-C at the terminal reaches the
-/// trials too (the trainer finishes its epoch and checkpoints on the first, exits on the second).
+/// Foundation starts the child in a process group of its own, so a Ctrl-C at the terminal reaches
+/// only the coordinator, which passes it on with `interrupt()` (the trainer finishes its epoch and
+/// checkpoints); a trial never sees the terminal's signal and the coordinator's as two presses.
 /// A trial must not leave children of its own holding its pipes: `run` returns when they close.
 public final class TrialProcess: Sendable {
     /// How the process ended.
@@ -33,6 +34,9 @@ public final class TrialProcess: Sendable {
     private struct State {
         var timedOut = false
         var stderrTail: [UInt8] = []
+        var started = false
+        /// `interrupt()` came before the process started: it is interrupted as soon as it does.
+        var interruptPending = false
     }
 
     /// A process of `executable` with `arguments`, not yet started. `environment` replaces the
@@ -60,6 +64,11 @@ public final class TrialProcess: Sendable {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let interruptNow = state.withLock { current in
+            current.started = true
+            return current.interruptPending
+        }
+        if interruptNow { interrupt() }
 
         let readers = DispatchGroup()
         DispatchQueue.global().async(group: readers) {
@@ -105,7 +114,11 @@ public final class TrialProcess: Sendable {
 
     /// Asks the trial to stop after its current epoch (SIGINT; the trainer checkpoints and exits).
     public func interrupt() {
-        if process.isRunning { kill(process.processIdentifier, SIGINT) }
+        let started = state.withLock { current in
+            if !current.started { current.interruptPending = true }
+            return current.started
+        }
+        if started, process.isRunning { kill(process.processIdentifier, SIGINT) }
     }
 
     /// Ends the trial at once (SIGKILL).

@@ -10,9 +10,16 @@ public struct EpochMetrics: Codable, Sendable, Equatable {
     public var learningRate: Double
     /// Wall time of the epoch (training and evaluation), seconds.
     public var seconds: Double
+    /// Which samples the validation metrics are computed on (`SplitFingerprint`), so trials can be
+    /// checked to compare on the same data.
+    public var validationFingerprint: String?
+    /// The same for the test metrics.
+    public var testFingerprint: String?
 
     enum CodingKeys: String, CodingKey {
         case epoch, validation, test, seconds
+        case validationFingerprint = "validation_fingerprint"
+        case testFingerprint = "test_fingerprint"
         case trainLoss = "train_loss"
         case validationLoss = "val_loss"
         case testLoss = "test_loss"

@@ -23,13 +23,15 @@ extension RunConfiguration {
         }
     }
 
-    /// Loads, cleans, splits and scales the run's data into what the trainer consumes.
+    /// Loads, cleans, splits (by the data's `split_seed`, never the model seed) and scales the
+    /// run's data into what the trainer consumes.
     public func loadTrainingData(source: String) throws -> (data: TrainingData, prepared: PreparedData) {
         let spec = try dataSpec(source: source)
-        let prepared = try loadDataset(spec, seed: options.seed)
+        let prepared = try loadDataset(spec)
         let data = TrainingData(
             train: prepared.train, validation: prepared.validation, test: prepared.test, classNames: prepared.classNames,
-            preprocessing: try prepared.preprocessingMetadata())
+            preprocessing: try prepared.preprocessingMetadata(),
+            validationFingerprint: prepared.validationFingerprint, testFingerprint: prepared.testFingerprint)
         return (data, prepared)
     }
 }

@@ -91,6 +91,10 @@ public final class Trainer {
         guard state.classNames == data.classNames else {
             throw .data("\(path) was trained on classes \(state.classNames), the data now has \(data.classNames)")
         }
+        if let stored = file.metadata[SplitFingerprint.validationKey], let now = data.validationFingerprint, stored != now {
+            throw .data("\(path) was validated on other samples (validation fingerprint \(stored), the data now gives \(now)): "
+                        + "the data files or the split settings changed since the run started; start a new run")
+        }
         try self.init(model: state.model, options: options, data: data, files: files)
         var weights = file.tensors
         guard let first = weights.removeValue(forKey: "__adam.first_moments")?.floats,
@@ -119,8 +123,8 @@ public final class Trainer {
         bestEpoch = state.bestEpoch
     }
 
-    /// Trains until `options.epochs` epochs are done, calling `report` after each one (its
-    /// checkpoint is written by then). `shouldStop` is asked after every epoch; when it says yes
+    /// Trains until `options.epochs` epochs are done, calling `report` after each one (the best
+    /// checkpoint is written by then, the state to continue from right after it returns). `shouldStop` is asked after every epoch; when it says yes
     /// the run ends early, resumable from the epoch just finished.
     /// A non-finite loss stops the run with `TrainingError.diverged`.
     public func run(shouldStop: () -> Bool = { false }, report: (EpochMetrics) throws -> Void) throws {
@@ -141,15 +145,21 @@ public final class Trainer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let metrics = EpochMetrics(epoch: epoch, trainLoss: trainLoss, validationLoss: validationLoss,
                                        validation: validation, testLoss: testResult?.loss, test: testResult?.metrics,
-                                       learningRate: epochLearningRate, seconds: seconds)
+                                       learningRate: epochLearningRate, seconds: seconds,
+                                       validationFingerprint: data.validationFingerprint,
+                                       testFingerprint: data.testFingerprint)
             completedEpochs = epoch
             if let value = metrics.value(of: options.metric), isImprovement(value) {
                 bestMetric = value
                 bestEpoch = epoch
                 try writeCheckpoint(to: files.bestModel, includingTrainerState: false)
             }
-            try writeCheckpoint(to: files.state, includingTrainerState: true)
+            // The epoch is reported (logged, printed) before the state that continues after it is
+            // written: a process killed between the two continues from epoch - 1 and trains this
+            // epoch again, exactly. The other order could leave a run at its target whose epoch
+            // no log or journal holds, which a retry would never train again.
             try report(metrics)
+            try writeCheckpoint(to: files.state, includingTrainerState: true)
         }
     }
 

@@ -9,14 +9,20 @@ public struct TrainingData: Sendable {
     /// Strings stored in checkpoints so prediction can prepare new data the same way
     /// (feature names, scaler, encodings), as the data layer provides them.
     public var preprocessing: [String: String]
+    /// Which records the validation (and test) samples are (`SplitFingerprint`), when known.
+    public var validationFingerprint: String?
+    public var testFingerprint: String?
 
     public init(train: SampleSet, validation: SampleSet, test: SampleSet? = nil,
-                classNames: [String], preprocessing: [String: String] = [:]) {
+                classNames: [String], preprocessing: [String: String] = [:],
+                validationFingerprint: String? = nil, testFingerprint: String? = nil) {
         self.train = train
         self.validation = validation
         self.test = test
         self.classNames = classNames
         self.preprocessing = preprocessing
+        self.validationFingerprint = validationFingerprint
+        self.testFingerprint = testFingerprint
     }
 
     /// Throws unless the splits agree in shape, labels are valid class indices and the training

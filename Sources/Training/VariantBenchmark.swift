@@ -8,8 +8,9 @@ import NN
 /// inference latency measured on the validation split.
 ///
 /// Each run is an ordinary `tune train` run (its `run.json` is written to its folder, so
-/// `tune train --config` repeats it): the seed drives initialisation, shuffling, dropout and the
-/// validation split, so on one seed every configuration sees the same split. Runs go seed by seed,
+/// `tune train --config` repeats it): the seed drives initialisation, shuffling and dropout; the
+/// validation split comes from the data's `split_seed` (default 0), so every configuration on
+/// every seed validates on the same samples. Runs go seed by seed,
 /// every configuration within a seed, so a drift in machine load spreads over all configurations.
 public struct VariantBenchmark: Sendable {
     /// One configuration to compare: a label and its run-file hyperparameters (no `data`).

@@ -31,7 +31,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model variant: lstm, bilstm or attention.") var variant: String?
     @Option(help: "Learning rate.") var lr: Double?
     @Option(name: .customLong("batch-size"), help: "Mini-batch size.") var batchSize: Int?
-    @Option(help: "Seed of initialisation, shuffling, dropout and the validation split.") var seed: Int?
+    @Option(help: "Seed of initialisation, shuffling and dropout (the validation split has its own data.split_seed).") var seed: Int?
     @Option(help: "BLAS threads.") var threads: Int?
     @Option(help: "Metric that picks the best checkpoint, e.g. val_f1_macro, val_loss.") var metric: String?
     @Option(help: "Trial number to put in each JSON line (set by the search coordinator).") var trial: Int?

@@ -22,7 +22,7 @@ struct CSVFormatTests {
         spec.valFraction = 0
         spec.scaler = ScalerChoice(kind: .none, logTransform: false)
         configure(&spec)
-        return try loadDataset(spec, seed: 0)
+        return try loadDataset(spec)
     }
 
     @Test("quoted fields: delimiters, doubled quotes and line breaks inside quotes")
@@ -139,7 +139,7 @@ struct CSVFormatTests {
         spec.symbolic = ["colour"]
         spec.valFraction = 0
         spec.scaler = ScalerChoice(kind: .none, logTransform: false)
-        let data = try loadDataset(spec, seed: 0)
+        let data = try loadDataset(spec)
         #expect(data.featureNames == ["size", "colour=blue", "colour=red"])
         #expect(data.train.values == [1, 0, 1, 2, 1, 0, 3, 0, 1, 4, 1, 0])
         let testSamples = try #require(data.test)
@@ -160,7 +160,7 @@ struct CSVFormatTests {
         spec.valFraction = 0
         spec.scaler = ScalerChoice(kind: .none, logTransform: false)
         spec.train = [directory.path("part-*.csv"), directory.path("other.csv")]
-        let data = try loadDataset(spec, seed: 0)
+        let data = try loadDataset(spec)
         #expect(data.train.values == [3, 4, 1, 2, 5])
     }
 }

@@ -55,7 +55,7 @@ struct CorruptionTests {
         for _ in 0..<300 {
             try directory.write(Self.corrupt(Array(text.utf8), generator: &generator), to: "fuzz.csv")
             do {
-                _ = try loadDataset(spec, seed: 0)
+                _ = try loadDataset(spec)
             } catch let error as DataError {
                 #expect(error.description.contains("fuzz.csv") || error.description.contains("data setting"), "\(error)")
             }

@@ -24,7 +24,7 @@ struct DatasetTests {
         spec.train = [directory.path("x.npy")]
         spec.labels = directory.path("y.npy")
         spec.scaler = ScalerChoice(kind: .minMax, logTransform: false)
-        let data = try loadDataset(spec, seed: 0)
+        let data = try loadDataset(spec)
         #expect(data.classNames == ["BENIGN", "attack"])
         #expect(data.train.channels == 2 && data.train.length == 3)
         #expect(data.train.count == 32 && data.validation.count == 8)
@@ -41,7 +41,7 @@ struct DatasetTests {
             #expect(lowest == 0 && highest == 1)
         }
         spec.binary = true
-        #expect(try loadDataset(spec, seed: 0).classNames == ["normal", "attack"])
+        #expect(try loadDataset(spec).classNames == ["normal", "attack"])
     }
 
     @Test("npy: (N, L, C) with transpose, integer labels, NaN samples dropped, test split")
@@ -63,7 +63,7 @@ struct DatasetTests {
         spec.transpose = true
         spec.valFraction = 0
         spec.scaler = ScalerChoice(kind: .none, logTransform: false)
-        let data = try loadDataset(spec, seed: 0)
+        let data = try loadDataset(spec)
         #expect(data.classNames == ["0", "1", "2"])
         #expect(data.summary.train.nonFiniteRowsDropped == 1)
         #expect(data.train.count == 19)
@@ -106,7 +106,8 @@ struct DatasetTests {
         spec.test = [testPath]
         spec.label = "label"
         spec.symbolic = ["proto"]
-        let data = try loadDataset(spec, seed: 4)
+        spec.splitSeed = 4
+        let data = try loadDataset(spec)
         let metadata = try data.preprocessingMetadata()
         #expect(metadata["data.scaler"] == "log-standard")
         #expect(metadata["data.class_names"] == #"["attack","normal"]"#)

@@ -23,7 +23,7 @@ struct LoadTimingTests {
             var best = Duration.seconds(1000)
             for _ in 0..<5 {
                 let start = ContinuousClock.now
-                let data = try loadDataset(spec, seed: 0)
+                let data = try loadDataset(spec)
                 best = min(best, ContinuousClock.now - start)
                 #expect(data.train.count > 0)
             }

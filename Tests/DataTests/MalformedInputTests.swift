@@ -143,7 +143,7 @@ struct MalformedInputTests {
         let directory = try TemporaryDirectory()
         for (name, bytes) in testCase.files { try directory.write(bytes, to: name) }
         let spec = testCase.spec(directory.url.path)
-        let error = try #require(throws: DataError.self) { _ = try loadDataset(spec, seed: 0) }
+        let error = try #require(throws: DataError.self) { _ = try loadDataset(spec) }
         for phrase in testCase.expected {
             #expect(error.description.contains(phrase), "'\(error.description)' lacks '\(phrase)'")
         }

@@ -38,7 +38,7 @@ struct RealDataTests {
         spec.train = ["\(folder)/KDDTrain+_20Percent.txt"]
         spec.test = ["\(folder)/KDDTest+.txt"]
         spec.valFraction = 0.2
-        let data = try loadDataset(spec, seed: 0)
+        let data = try loadDataset(spec)
         #expect(data.summary.train.rowsRead == 25_192)
         #expect(data.summary.test?.rowsRead == 22_544)
         #expect(data.summary.train.nonFiniteRowsDropped == 0)
@@ -80,7 +80,7 @@ struct RealDataTests {
         var spec = DataSpec(format: .nslKDD)
         spec.train = ["\(folder)/KDDTrain+_20Percent.txt"]
         spec.test = ["\(folder)/KDDTest+.txt"]
-        let data = try loadDataset(spec, seed: 0)
+        let data = try loadDataset(spec)
         #expect(data.classNames == ["dos", "normal", "probe", "r2l", "u2r"])
         let test = try #require(data.test)
         #expect(test.count == 22_544)
@@ -90,12 +90,12 @@ struct RealDataTests {
         #expect(testCounts.values.reduce(0, +) == 22_544)
 
         spec.test = ["\(folder)/KDDTest-21.txt"]
-        let hard = try loadDataset(spec, seed: 0)
+        let hard = try loadDataset(spec)
         #expect(hard.test?.count == 11_850)
         #expect(counts(try #require(hard.test), hard.classNames)["normal"] == 2_152)
 
         spec.binary = true
-        let binary = try loadDataset(spec, seed: 0)
+        let binary = try loadDataset(spec)
         #expect(binary.classNames == ["normal", "attack"])
         #expect(binary.test?.classCounts(classCount: 2) == [2_152, 11_850 - 2_152])
     }
@@ -105,7 +105,7 @@ struct RealDataTests {
         guard let directory = TestEnvironment.dataDirectory() else { return }
         var spec = DataSpec(format: .cicflowmeter)
         spec.train = [directory.appendingPathComponent("cicids2017-improved").path + "/*.csv"]
-        let data = try loadDataset(spec, seed: 0)
+        let data = try loadDataset(spec)
         #expect(data.summary.train.rowsRead == 25_127)
         #expect(data.summary.train.nonFiniteRowsDropped == 0)
         #expect(data.classNames.count == 16)
@@ -138,7 +138,7 @@ struct RealDataTests {
         var spec = DataSpec(format: .cicflowmeter)
         spec.train = [directory.appendingPathComponent("cicids2017-original-format").path + "/*.csv"]
         spec.valFraction = 0
-        let data = try loadDataset(spec, seed: 0)
+        let data = try loadDataset(spec)
         #expect(data.summary.train.rowsRead == 7_000)  // 999 rows in six files, 1,006 in th1.csv
         // 23 rows hold Infinity or NaN in Flow Bytes/s and Flow Packets/s.
         #expect(data.summary.train.nonFiniteRowsDropped == 23)
@@ -164,7 +164,8 @@ struct RealDataTests {
         spec.train = ["\(folder)/KDDTrain+_20Percent.txt"]
         spec.test = ["\(folder)/KDDTest+.txt"]
         spec.scaler = ScalerChoice(kind: .standard, logTransform: false)
-        let data = try loadDataset(spec, seed: 3)
+        spec.splitSeed = 3
+        let data = try loadDataset(spec)
         // Standard scaling fitted on exactly the training samples leaves each of their features
         // with mean 0 and standard deviation 1; validation and test samples do not.
         let features = data.train.length
@@ -200,7 +201,7 @@ struct RealDataTests {
         spec.layout = .window
         spec.window = 8
         spec.stride = 8
-        let data = try loadDataset(spec, seed: 0)
+        let data = try loadDataset(spec)
         #expect(data.train.channels == 79 && data.train.length == 8)
         // Per file floor(rows / 8) windows: sum over the 16 files.
         let sizes = [2_500, 736, 2_500, 2_500, 2_500, 1_740, 2_500, 2_500, 11, 2_500, 36, 2_500, 2_500, 73, 13, 18]

@@ -7,8 +7,8 @@ struct SyntheticTrafficTests {
     func deterministic() throws {
         var spec = DataSpec(format: .synthetic)
         spec.flows = 3_000
-        let first = try loadDataset(spec, seed: 0)
-        let again = try loadDataset(spec, seed: 0)
+        let first = try loadDataset(spec)
+        let again = try loadDataset(spec)
         let identical = first.train == again.train && first.test == again.test  // (no array dumps on failure)
         #expect(identical)
         #expect(first.classNames == SyntheticTraffic.classNames.sorted())
@@ -18,12 +18,13 @@ struct SyntheticTrafficTests {
         #expect(first.test?.count == 750)
         let counts = first.train.classCounts(classCount: 5)
         #expect(counts.allSatisfy { $0 > 100 }, "\(counts)")
-        // Another synthetic seed gives other flows; another run seed only another split.
+        // Another synthetic seed gives other flows; another split seed only another split.
         spec.syntheticSeed = 1
-        let otherFlows = try loadDataset(spec, seed: 0).train != first.train
+        let otherFlows = try loadDataset(spec).train != first.train
         #expect(otherFlows)
         spec.syntheticSeed = 0
-        let resplit = try loadDataset(spec, seed: 1)
+        spec.splitSeed = 1
+        let resplit = try loadDataset(spec)
         let otherSplit = resplit.train != first.train
         #expect(otherSplit)
         // Same test flows (the scaler, fitted on another training part, scales them differently).
@@ -40,14 +41,14 @@ struct SyntheticTrafficTests {
         spec.stride = 5
         spec.valFraction = 0
         spec.scaler = ScalerChoice(kind: .none, logTransform: false)
-        let data = try loadDataset(spec, seed: 0)
+        let data = try loadDataset(spec)
         #expect(data.train.channels == data.featureNames.count)
         #expect(data.train.length == 10)
         #expect(data.train.count == (1_000 - 10) / 5 + 1)
         // Window n starts at flow 5n; its step t is flow 5n + t, so consecutive windows overlap by 5.
         var flows = spec
         flows.layout = .features
-        let rows = try loadDataset(flows, seed: 0)
+        let rows = try loadDataset(flows)
         let features = data.train.channels
         for window in [0, 7, 100] {
             for step in 0..<10 {
@@ -66,12 +67,13 @@ struct SyntheticTrafficTests {
         var spec = DataSpec(format: .synthetic)
         spec.flows = 2_000
         spec.maxPerClass = 150
-        let data = try loadDataset(spec, seed: 5)
+        spec.splitSeed = 5
+        let data = try loadDataset(spec)
         let perClass = zip(data.train.classCounts(classCount: 5), data.validation.classCounts(classCount: 5)).map { $0 + $1 }
         #expect(perClass.allSatisfy { $0 <= 150 })
         #expect(perClass.contains(150))
         #expect(data.summary.train.cappedSamplesDropped == 2_000 - perClass.reduce(0, +))
-        let again = try loadDataset(spec, seed: 5)
+        let again = try loadDataset(spec)
         let sameSelection = again.train == data.train
         #expect(sameSelection)
         #expect(data.summary.lines.first?.contains("samples over max_per_class dropped") == true)

@@ -1,4 +1,5 @@
 import Foundation
+import Search
 import TestSupport
 import Testing
 
@@ -109,6 +110,65 @@ struct SearchFaultTests {
         #expect(process.terminationStatus == 4)  // interrupted, resumable
         let resumed = try TuneBinary.run(binary, arguments, in: folder)
         #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try status(binary, folder) == status(binary, straight))
+    }
+
+    /// The study of `name` in `folder`, read from its journal.
+    func journal(_ folder: URL, _ name: String) throws -> StudySnapshot {
+        let path = folder.appendingPathComponent("Searches/\(name)/journal.sqlite").path
+        return try Study.load(journal: SQLiteJournal(path: path)).snapshot
+    }
+
+    /// Ctrl-C at a terminal signals the foreground process group, which holds the coordinator but
+    /// not its trials (each trial process has a group of its own): the first Ctrl-C must still make
+    /// every trial stop at its next epoch with a checkpoint, back in the queue.
+    @Test func ctrlCAtTheTerminalReachesTheTrials() throws {
+        guard let binary = TuneBinary.locate() else { return }
+        let folder = TuneBinary.temporaryFolder("search-ctrl-c")
+        let path = try writeSearch(in: folder, name: "ctrlc", overriding: [
+            "method": "random", "data": ["format": "synthetic", "flows": 6000],
+            "budget": ["min_epochs": 20, "max_epochs": 20, "eta": 3],
+        ])
+        let coordinator = try start(binary, ["--space", path, "--trials", "2", "--parallel", "2"], in: folder)
+        // Foundation starts a child as the leader of its own process group, as a shell does a job.
+        #expect(getpgid(coordinator.processIdentifier) == coordinator.processIdentifier)
+        let log = folder.appendingPathComponent("Searches/ctrlc/trials/0/run/epochs.jsonl")
+        for _ in 0..<600 {
+            if let text = try? String(contentsOf: log, encoding: .utf8), !text.isEmpty { break }
+            usleep(50_000)
+        }
+        kill(-coordinator.processIdentifier, SIGINT)  // the whole foreground group, as the terminal does
+        coordinator.waitUntilExit()
+        #expect(coordinator.terminationStatus == 4)
+        let snapshot = try journal(folder, "ctrlc")
+        for trial in snapshot.trials {
+            #expect(trial.state == .waiting, "trial \(trial.number): \(trial.state.rawValue) \(trial.reason ?? "")")
+            #expect(trial.epochsTrained < 20, "trial \(trial.number) trained on to \(trial.epochsTrained) epochs")
+        }
+        // The checkpoint is there: the rerun continues each trial from it.
+        let resumed = try TuneBinary.run(binary, ["--space", path, "--trials", "2", "--parallel", "2"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("trial 0: continue from epoch"), "\(resumed.stderr)")
+    }
+
+    /// Two coordinators started at the same moment on a study that does not exist yet: both find
+    /// the journal empty and create the study; it stays readable, and together they finish the
+    /// search with the leaderboard one coordinator gives.
+    @Test func twoCoordinatorsStartingTheSameNewStudyAtOnce() throws {
+        guard let binary = TuneBinary.locate() else { return }
+        let arguments = ["--space", "Searches/faults.json", "--trials", "4", "--parallel", "1"]
+        let straight = TuneBinary.temporaryFolder("search-twice-straight")
+        _ = try writeSearch(in: straight)
+        #expect(try TuneBinary.run(binary, arguments, in: straight).status == 0)
+
+        let folder = TuneBinary.temporaryFolder("search-twice")
+        _ = try writeSearch(in: folder)
+        let first = try start(binary, arguments, in: folder)
+        let second = try start(binary, arguments, in: folder)
+        first.waitUntilExit()
+        second.waitUntilExit()
+        #expect(first.terminationStatus == 0 && second.terminationStatus == 0,
+                "exit statuses \(first.terminationStatus) and \(second.terminationStatus)")
         #expect(try status(binary, folder) == status(binary, straight))
     }
 

@@ -146,7 +146,7 @@ Every other metric (losses, precision, recall, learning rate) is in `results.csv
 - Machine: Test CPU @ 1.00GHz, 2 cores; 2 BLAS threads per run
 - Data: `{"flows":600,"format":"synthetic"}`
 - Budget: 3 epochs per run (`budget.max_epochs`); the reported epoch is each run's best by `val_f1_macro`
-- Seeds: 0, 1. A run's seed drives its initialisation, shuffling, dropout and stratified validation split, so on each seed every configuration trains and validates on the same split.
+- Seeds: 0, 1. A run's seed drives its initialisation, shuffling and dropout; the stratified validation split comes from the data's `split_seed` (default 0), so every run trains and validates on the same split.
 - Order: seed by seed, every configuration within a seed, so a drift in machine load spreads over all of them.
 - Run folders: `Searches/golden/bench` (checkpoints, `epochs.jsonl`, and `run.json`: `tune train --config FOLDER/run.json` repeats a run).
 

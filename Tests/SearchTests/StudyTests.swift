@@ -173,7 +173,6 @@ struct StudyTests {
         let header = StudyHeader(name: "toy", fingerprint: definition.fingerprint, document: definition.document, seed: 0)
         let cases: [([JournalOperation], String)] = [
             ([.createTrial(number: 0, parameters: [:])], "entry 0 comes before"),
-            ([.createStudy(header), .createStudy(header)], "entry 1 creates the study a second time"),
             ([.createStudy(header), .reportEpoch(number: 3, epoch: 1, metrics: [:])], "entry 1 refers to trial 3"),
             ([.createStudy(header), .createTrial(number: 2, parameters: [:])], "entry 1 creates trial 2"),
         ]
@@ -188,6 +187,24 @@ struct StudyTests {
         }
     }
 
+    /// Two coordinators that start the same new study at the same moment both find the journal
+    /// empty and both append the header: the study stays readable and resumable, the first
+    /// header wins, and a coordinator with another search file or seed is refused as usual.
+    @Test func aStudyCreatedTwiceAtOnceStaysReadable() throws {
+        let definition = try SearchFixtures.definition(SearchFixtures.space(method: "asha"))
+        let header = StudyHeader(name: definition.name, fingerprint: definition.fingerprint, document: definition.document, seed: 0)
+        var reseeded = header
+        reseeded.seed = 5
+        let journal = InMemoryJournal([.createStudy(header), .createStudy(header), .createStudy(reseeded)])
+        let loaded = try Study.load(journal: journal)
+        #expect(loaded.snapshot.header == header)
+        #expect(loaded.snapshot.ignoredEntries.keys.sorted() == [1, 2])
+        var study = try Study.open(journal: journal, definition: definition, seed: 0)
+        let actions = SearchScheduler(definition: definition, seed: 0).nextActions(snapshot: study.snapshot, freeSlots: 1, trialBudget: 3)
+        #expect(try study.record(#require(actions.first), worker: "w"))
+        #expect(throws: StudyError.self) { _ = try Study.open(journal: journal, definition: definition, seed: 5) }
+    }
+
     @Test func requeuedTrialsResumeTowardTheirTarget() throws {
         let definition = try SearchFixtures.definition(SearchFixtures.space(method: "asha", maxEpochs: 9))
         var study = try Study.open(journal: InMemoryJournal(), definition: definition, seed: 0)
@@ -200,5 +217,43 @@ struct StudyTests {
         #expect(study.snapshot.trials.map(\.state) == [.waiting, .waiting])
         let actions = scheduler.nextActions(snapshot: study.snapshot, freeSlots: 1, trialBudget: 9)
         #expect(actions == [.resume(trialNumber: 0, targetEpochs: 1)])
+    }
+}
+
+/// Raising `--trials` on a finished successive-halving study: trials pruned only because a rung
+/// closed under the old budget go back to their rung, so as many trials climb as in a study
+/// started with the larger budget.
+@Suite("Raising the trial budget of a finished study")
+struct RaisedBudgetTests {
+    static func simulation(_ definition: SearchDefinition, trials: Int) -> SearchSimulation {
+        SearchSimulation(scheduler: SearchScheduler(definition: definition, seed: 7), workers: 2, trialBudget: trials,
+                         objective: { SearchFixtures.learningCurve($0, trialNumber: $1, epoch: $2) },
+                         epochSeconds: SearchFixtures.durations(seed: 2))
+    }
+
+    /// The trials that reached each rung's epochs.
+    static func climbers(_ snapshot: StudySnapshot, rungs: [Int]) -> [Int] {
+        rungs.map { epochs in snapshot.trials.filter { $0.epochsTrained >= epochs }.count }
+    }
+
+    @Test(arguments: ["asha", "sha"])
+    func nineThenTwentySevenTrialsClimbLikeTwentySevenFromTheStart(method: String) throws {
+        let definition = try SearchFixtures.definition(SearchFixtures.space(method: method, maxEpochs: 9))
+        var fresh = try Study.open(journal: InMemoryJournal(), definition: definition, seed: 7)
+        #expect(try Self.simulation(definition, trials: 27).run(study: &fresh).status == .finished)
+
+        var raised = try Study.open(journal: InMemoryJournal(), definition: definition, seed: 7)
+        #expect(try Self.simulation(definition, trials: 9).run(study: &raised).status == .finished)
+        #expect(raised.snapshot.trials(in: .pruned).count > 0)
+        #expect(try Self.simulation(definition, trials: 27).run(study: &raised).status == .finished)
+
+        let rungs = definition.budget.rungEpochs
+        let reached = Self.climbers(raised.snapshot, rungs: rungs), expected = Self.climbers(fresh.snapshot, rungs: rungs)
+        #expect(zip(reached, expected).allSatisfy { $0 >= $1 }, "reached \(reached), a fresh 27-trial study \(expected)")
+        if method == "asha" {
+            // Promotions in trial-number order are the fresh study's exactly: the first nine
+            // results are processed the same way, then the rest as if the budget had been 27.
+            #expect(SearchFixtures.outcome(raised.snapshot) == SearchFixtures.outcome(fresh.snapshot))
+        }
     }
 }

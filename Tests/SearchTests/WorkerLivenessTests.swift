@@ -115,4 +115,47 @@ struct WorkerLivenessTests {
         process.waitUntilExit()
         #expect(WorkerName(host: me.host, processIdentifier: process.processIdentifier).isGoneFromThisMachine)
     }
+
+    /// A worker restarted in the same container has the same host name and, as PID 1, the same
+    /// pid: it must not take its predecessor's claims for its own, and must see it has ended.
+    @Test func aWorkerRestartedUnderTheSameHostAndPidIsANewWorker() throws {
+        let restarted = WorkerName(host: "job-abc", processIdentifier: 1, namespace: 4_026_532_198, instance: "0000beef")
+        let predecessor = WorkerName(host: "job-abc", processIdentifier: 1, namespace: 4_026_532_198, instance: "0000cafe")
+        #expect(restarted.description != predecessor.description)
+        #expect(WorkerName(restarted.description) == restarted)
+        #expect(WorkerName("job-abc:1:0:0000cafe") == WorkerName(host: "job-abc", processIdentifier: 1, instance: "0000cafe"))
+        let noProcesses: (Int32) -> Bool = { _ in false }
+        let everyProcess: (Int32) -> Bool = { _ in true }
+        // Its own pid in its own namespace is this process, so that earlier instance has ended,
+        // even though a process with that pid exists (this one).
+        #expect(predecessor.isGone(seenFrom: restarted, processExists: everyProcess))
+        // A name of an earlier release (HOST:PID) with this pid: the same.
+        #expect(WorkerName("job-abc:1")?.isGone(seenFrom: restarted, processExists: everyProcess) == true)
+        #expect(!restarted.isGone(seenFrom: restarted, processExists: noProcesses))
+        // Another container with the same host name (another pid namespace): only its heartbeat tells.
+        var replica = predecessor
+        replica.namespace = 4_026_532_777
+        #expect(!replica.isGone(seenFrom: restarted, processExists: noProcesses))
+        // Another pid in this namespace: gone exactly when that process no longer exists.
+        var sibling = predecessor
+        sibling.processIdentifier = 57
+        #expect(sibling.isGone(seenFrom: restarted, processExists: noProcesses))
+        #expect(!sibling.isGone(seenFrom: restarted, processExists: everyProcess))
+        // Different processes always get different names.
+        #expect(WorkerName.current.instance != nil)
+    }
+
+    /// Two replicas with the same host name and pid (PID 1 in two containers) claim the same trial:
+    /// with instance ids in their names, exactly one wins.
+    @Test func twoReplicasWithTheSameHostAndPidNeverBothWinAClaim() throws {
+        let header = StudyHeader(name: "toy", fingerprint: "f", document: .object([:]), seed: 1)
+        let journal = InMemoryJournal([.createStudy(header), .createTrial(number: 0, parameters: [:])])
+        let first = WorkerName(host: "worker", processIdentifier: 1, namespace: 11, instance: "00000001").description
+        let second = WorkerName(host: "worker", processIdentifier: 1, namespace: 12, instance: "00000002").description
+        var one = try Study.load(journal: journal)
+        var other = try Study.load(journal: journal)
+        let wins = [try one.record(.resume(trialNumber: 0, targetEpochs: 3), worker: first),
+                    try other.record(.resume(trialNumber: 0, targetEpochs: 3), worker: second)]
+        #expect(wins == [true, false])
+    }
 }

@@ -17,6 +17,22 @@ struct RunConfigurationTests {
         #expect(run.options.clipNorm == 5 && run.options.plateauFactor == 0.1 && run.options.plateauPatience == 10)
     }
 
+    /// Trials of a search differ in their model seed; they must validate on the same samples. The
+    /// split and the class cap come from the data's `split_seed` alone.
+    @Test func theModelSeedLeavesTheValidationSplitAlone() throws {
+        func load(_ text: String) throws -> TrainingData {
+            try parse(text).loadTrainingData(source: "run.json").data
+        }
+        let data = #""data": {"format": "synthetic", "flows": 600, "max_per_class": 90}"#
+        let first = try load("{\(data), \"seed\": 1}")
+        let second = try load("{\(data), \"seed\": 2, \"scaler\": \"robust\"}")
+        #expect(first.validation.labels == second.validation.labels && first.train.labels == second.train.labels)
+        #expect(first.validationFingerprint != nil && first.validationFingerprint == second.validationFingerprint)
+        #expect(first.preprocessing["validation_fingerprint"] == first.validationFingerprint)
+        let resplit = try load(#"{"data": {"format": "synthetic", "flows": 600, "max_per_class": 90, "split_seed": 4}, "seed": 1}"#)
+        #expect(resplit.validationFingerprint != first.validationFingerprint)
+    }
+
     @Test func everyKeyOfTheDesignExampleIsRead() throws {
         let run = try parse("""
             { "data": { "format": "cicflowmeter", "train": "data/cic/*.csv" },

@@ -69,6 +69,32 @@ struct TrainerTests {
         #expect(try Self.weights(split.bestModel) == Self.weights(straight.bestModel))
     }
 
+    /// A process killed after an epoch was reported (logged, printed) but before the state to
+    /// continue after it was written: the run continues from the epoch before and trains that
+    /// epoch again, exactly, so no retry can find a run at its target whose last epoch was never
+    /// reported.
+    @Test func aKillBetweenReportAndCheckpointTrainsTheEpochAgain() throws {
+        struct Killed: Error {}
+        let data = Self.data()
+        let straight = Self.temporaryFolder()
+        let expected = try Self.train(Trainer(model: Self.model(.lstm), options: Self.options(epochs: 3), data: data, files: straight))
+
+        let files = Self.temporaryFolder()
+        let first = try Trainer(model: Self.model(.lstm), options: Self.options(epochs: 3), data: data, files: files)
+        var reported: [EpochMetrics] = []
+        #expect(throws: Killed.self) {
+            try first.run { metrics in
+                reported.append(metrics)
+                if metrics.epoch == 2 { throw Killed() }  // the process dies right after the report
+            }
+        }
+        #expect(try Safetensors.read(path: files.state.path).metadata["epoch"] == "1")
+        let resumed = try Trainer(resuming: files, data: data, epochs: 3)
+        let rest = try Self.train(resumed)
+        #expect(rest.map(\.epoch) == [2, 3])
+        #expect(Self.comparable(Array(reported.prefix(1)) + rest) == Self.comparable(expected))
+    }
+
     @Test func sameSeedRepeatsAndOtherSeedsDiffer() throws {
         let data = Self.data()
         let run = { (seed: UInt64) in
