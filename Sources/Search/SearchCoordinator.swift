@@ -63,7 +63,7 @@ public final class SearchCoordinator {
     /// Called after a trial finished or paused at a rung, with the study as it is then (reports).
     public var onTrialEnded: ((Study) -> Void)?
     private let log: (String) -> Void
-    /// This process's name in the journal (`HOST:PID`).
+    /// This process's name in the journal (`WorkerName.current`).
     public let worker: String
     private let events = EventQueue()
     private var running: [Int: TrialProcess] = [:]

@@ -178,21 +178,23 @@ struct SharedStudyTests {
         let victim = try Self.start(binary, ["worker", "--storage", setup.argument, "--study", name, "--parallel", "1"] + heartbeat,
                                     in: folder, environment: setup.environment, log: folder.appendingPathComponent("victim.log"))
         // Kill it while it runs a trial.
-        let victimName = "\(ProcessInfo.processInfo.hostName):\(victim.processIdentifier)"
+        var victimName = ""
         var claimed: Int?
         for _ in 0..<600 where claimed == nil {
             usleep(25_000)
             let snapshot = (try? Study.load(journal: setup.open()))?.snapshot
-            claimed = snapshot?.trials.first { $0.state == .running && $0.worker == victimName }?.number
+            let trial = snapshot?.trials.first { $0.state == .running && Self.isProcess(victim.processIdentifier, $0.worker) }
+            claimed = trial?.number
+            victimName = trial?.worker ?? ""
         }
         #expect(claimed != nil, "the worker never ran a trial")
         // The survivor starts before the kill, so it learns of the death by the missing heartbeats
         // (a worker starting later would see at once that the process is gone from this machine).
         let survivor = try Self.start(binary, ["worker", "--storage", setup.argument, "--study", name, "--parallel", "1"] + heartbeat,
                                       in: folder, environment: setup.environment, log: folder.appendingPathComponent("survivor.log"))
-        let survivorName = "\(ProcessInfo.processInfo.hostName):\(survivor.processIdentifier)"
         for _ in 0..<400 {
-            if (try? Study.load(journal: setup.open()))?.snapshot.heartbeats[survivorName] != nil { break }
+            let heartbeats = (try? Study.load(journal: setup.open()))?.snapshot.heartbeats ?? [:]
+            if heartbeats.keys.contains(where: { Self.isProcess(survivor.processIdentifier, $0) }) { break }
             usleep(25_000)
         }
         kill(victim.processIdentifier, SIGKILL)
@@ -211,6 +213,63 @@ struct SharedStudyTests {
         #expect(!requeues.isEmpty, "no trial of the killed worker was re-queued for its missing heartbeats")
         try Self.expectEachTrialRanOnce(study, allowRepeatsOf: Set(requeues))
         try Self.expectNoPassword(setup, in: folder)
+    }
+
+    /// True when the journal's worker `name` is process `pid` of this machine.
+    static func isProcess(_ pid: Int32, _ name: String?) -> Bool {
+        guard let worker = name.flatMap(WorkerName.init) else { return false }
+        return worker.host == ProcessInfo.processInfo.hostName && worker.processIdentifier == pid
+    }
+
+    /// A worker restarted in place, the way a container with `restartPolicy: OnFailure` restarts
+    /// it: the same host name and, as the first process of a new pid namespace, PID 1 again. Its
+    /// predecessor's trial must go back to the queue and the study must finish; with names of
+    /// HOST:PID alone the new worker's heartbeat kept the dead one's alive and the study hung.
+    @Test func aWorkerRestartedUnderTheSameHostAndPidDoesNotStrandItsPredecessorsTrial() throws {
+        guard let binary = TuneBinary.locate() else { return }
+        let unshare = URL(fileURLWithPath: "/usr/bin/unshare")
+        guard (try? TuneBinary.run(unshare, ["--pid", "--fork", "--kill-child", "true"]))?.status == 0 else {
+            print("skipped: no new pid namespaces here (/usr/bin/unshare --pid needs root)")
+            return
+        }
+        let name = "restarted-" + UUID().uuidString.prefix(8).lowercased()
+        let folder = TuneBinary.temporaryFolder("shared-restarted")
+        guard let setup = try SharedStorage.sqlite.setup(folder: folder, study: name) else { return }
+        let reference = try Self.reference(binary, name: name, flows: 6000)
+        let space = try Self.writeSearch(in: folder, name: name, flows: 6000)
+        let heartbeat = ["--heartbeat-interval", "0.5", "--heartbeat-timeout", "4"]
+        let coordinator = try Self.start(binary, ["--space", space, "--trials", "9", "--parallel", "1", "--storage", setup.argument] + heartbeat,
+                                         in: folder, log: folder.appendingPathComponent("coordinator.log"))
+        try waitForStudy(setup)
+        let workerArguments = ["--pid", "--fork", "--kill-child", binary.path, "worker", "--storage", setup.argument,
+                               "--study", name, "--parallel", "1"] + heartbeat
+        let first = try Self.start(unshare, workerArguments, in: folder, log: folder.appendingPathComponent("first.log"))
+        var held: String?
+        for _ in 0..<600 where held == nil {
+            usleep(25_000)
+            let snapshot = (try? Study.load(journal: setup.open()))?.snapshot
+            held = snapshot?.trials.first { $0.state == .running && WorkerName($0.worker ?? "")?.processIdentifier == 1 }?.worker
+        }
+        #expect(held != nil, "the worker in its own pid namespace never ran a trial")
+        kill(first.processIdentifier, SIGKILL)  // unshare --kill-child takes the worker with it
+        first.waitUntilExit()
+        let second = try Self.start(unshare, workerArguments, in: folder, log: folder.appendingPathComponent("second.log"))
+        // On the old names the study never finishes: give it a generous bound, then stop it.
+        let deadline = Date().addingTimeInterval(240)
+        while coordinator.isRunning && Date() < deadline { usleep(100_000) }
+        let finished = !coordinator.isRunning
+        for process in [coordinator, second] where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        second.waitUntilExit()
+        #expect(finished, "the study hung after the worker restarted; see the logs in \(folder.path)")
+        guard finished else { return }
+        #expect(coordinator.terminationStatus == 0, "see the logs in \(folder.path)")
+        let study = try Study.load(journal: setup.open())
+        #expect(Self.outcome(study.snapshot) == Self.outcome(reference))
+        let requeued = try study.journal.read(from: 0).contains { entry in
+            if case .setState(_, .waiting, _, let worker?) = entry { return worker == held }
+            return false
+        }
+        #expect(requeued, "the first worker's trial was never put back in the queue")
     }
 
     /// The password appears in no log of the coordinator or the workers.

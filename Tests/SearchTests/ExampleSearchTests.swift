@@ -13,7 +13,7 @@ struct ExampleSearchTests {
         "plateau", "seed",
     ]
 
-    @Test(arguments: ["quickstart", "nsl-kdd", "cicids2017", "variants"])
+    @Test(arguments: ["quickstart", "nsl-kdd", "cicids2017", "cicids2017-short", "variants"])
     func exampleIsValid(name: String) throws {
         let path = TestEnvironment.packageRoot.appendingPathComponent("Searches/\(name).json").path
         let definition = try SearchDefinition.read(path: path)
