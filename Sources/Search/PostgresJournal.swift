@@ -72,7 +72,9 @@ public final class PostgresJournal: JournalBackend, CustomStringConvertible, @un
         // attempt committed after all (and then adds nothing).
         let batch = UUID()
         try withConnection(while: "write to the study's journal") { connection, isRetry in
-            try self.appendBatch(bodies, batch: batch, unlessPresent: isRetry, on: connection)
+            try self.retryingSerializationFailures {
+                try self.appendBatch(bodies, batch: batch, unlessPresent: isRetry, on: connection)
+            }
         }
     }
 
@@ -110,9 +112,12 @@ public final class PostgresJournal: JournalBackend, CustomStringConvertible, @un
 
     /// One append transaction: take the counter row, insert the bodies under the ids it gives,
     /// commit. With `unlessPresent` (a retry) nothing is added when `batch` is already there.
+    /// READ COMMITTED whatever the server's `default_transaction_isolation`: a writer that waited
+    /// for the counter row must continue from the committed value, where REPEATABLE READ and
+    /// SERIALIZABLE would fail it with 40001.
     func appendBatch(_ bodies: [String], batch: UUID, unlessPresent: Bool, on connection: PostgresConnection) throws {
         let count = Int64(bodies.count)
-        try run("BEGIN", on: connection)
+        try run("BEGIN ISOLATION LEVEL READ COMMITTED", on: connection)
         do {
             var end = try run("UPDATE tune_studies SET next_id = next_id + \(count) WHERE study = \(study) RETURNING next_id",
                               on: connection).rows.first?.decode(Int64.self)

@@ -11,30 +11,25 @@ extension PostgresLocation {
     public init(url text: String,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(StudyError) {
         let shown = StorageLocation.redact(text)
-        func fail(_ message: String) -> StudyError {
-            StudyError(.badStorageLocation, "--storage: \(message) (in \(shown))")
+        guard let separator = text.range(of: "://") else {
+            throw StudyError(.badStorageLocation, "--storage: not a postgres:// URL (in \(shown))")
         }
-        guard let separator = text.range(of: "://") else { throw fail("not a postgres:// URL") }
+        // Credentials end at the last "@" before the query (URLUserInfo), so an unencoded "?",
+        // "#", "@" or "/" in a password still parses (and is redacted) instead of being taken for
+        // the query, the host or the database.
+        let (credentials, authority) = URLUserInfo.split(text[separator.upperBound...])
+        let (userText, passwordText) = credentials.map(URLUserInfo.userAndPassword) ?? (nil, nil)
+        let secrets = [passwordText.map(String.init), passwordText?.removingPercentEncoding].compactMap { $0 }.filter { !$0.isEmpty }
+        func fail(_ message: String) -> StudyError {
+            // The redacted URL hides the password; scrubbing the rest too is a second guard.
+            let text = secrets.reduce("--storage: \(message) (in \(shown))") { $0.replacingOccurrences(of: $1, with: "***") }
+            return StudyError(.badStorageLocation, text)
+        }
         let scheme = text[..<separator.lowerBound].lowercased()
         guard scheme == "postgres" || scheme == "postgresql" else {
             throw fail("the scheme \"\(scheme)\" is not postgres or postgresql")
         }
-        var rest = Substring(text[separator.upperBound...])
-
-        // Credentials end at the last "@" before the query, so an unencoded "@" or "/" in a
-        // password still parses (and is redacted) instead of being mistaken for the host.
-        let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
-        var userText: Substring?, passwordText: Substring?
-        if let at = rest[..<queryStart].lastIndex(of: "@") {
-            let credentials = rest[..<at]
-            if let colon = credentials.firstIndex(of: ":") {
-                userText = credentials[..<colon]
-                passwordText = credentials[credentials.index(after: colon)...]
-            } else {
-                userText = credentials
-            }
-            rest = rest[rest.index(after: at)...]
-        }
+        var rest = authority
         var queryText: Substring = ""
         if let question = rest.firstIndex(of: "?") {
             queryText = rest[rest.index(after: question)...]

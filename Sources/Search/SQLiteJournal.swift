@@ -14,8 +14,21 @@ public final class SQLiteJournal: JournalBackend {
     /// How long a write waits for another connection's lock.
     public static let busyTimeout: TimeInterval = 10
 
-    /// Opens (creating when needed) the journal at `path`; the directory must exist.
-    public init(path: String) throws(StudyError) {
+    /// Opens (creating when needed) the journal at `path`; the directory must exist. A path on a
+    /// network file system is refused before anything is created there.
+    public convenience init(path: String) throws(StudyError) {
+        try self.init(path: path, networkFileSystem: { NetworkFileSystem.name(at: $0) })
+    }
+
+    /// As `init(path:)`, with the network file system check given (for tests).
+    init(path: String, networkFileSystem: (String) -> String?) throws(StudyError) {
+        if let fileSystem = networkFileSystem(path) {
+            throw StudyError(.badStorageLocation, """
+                \(path) is on a network file system (\(fileSystem)); an SQLite journal needs a local disk, \
+                because SQLite's write-ahead log works only with all its users on one machine. \
+                Put the journal on a local disk, or share the study between machines with --storage postgres://...
+                """)
+        }
         self.path = path
         var configuration = Configuration()
         configuration.journalMode = .wal

@@ -44,22 +44,16 @@ public enum StorageLocation: Sendable, Equatable, CustomStringConvertible, Custo
     public var debugDescription: String { redacted }
 
     /// `text` (a `--storage` value that may not parse) with any password in it replaced by `***`:
-    /// the part between the first `:` of the credentials and the last `@` before the query, and
-    /// every `password=` query parameter.
+    /// everything after the first `:` of the credentials, which end where the parser says
+    /// (`URLUserInfo`: the last `@` before the query, so a `?`, `#`, `/` or `@` in the password
+    /// stays hidden), and every `password=` query parameter.
     public static func redact(_ text: String) -> String {
         guard let separator = text.range(of: "://") else { return text }
-        let prefix = text[..<separator.upperBound]
-        var rest = Substring(text[separator.upperBound...])
-        var result = String(prefix)
-        let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
-        if let at = rest[..<queryStart].lastIndex(of: "@") {
-            let credentials = rest[..<at]
-            if let colon = credentials.firstIndex(of: ":") {
-                result += credentials[...colon] + "***"
-            } else {
-                result += credentials
-            }
-            rest = rest[at...]
+        var result = String(text[..<separator.upperBound])
+        let (credentials, rest) = URLUserInfo.split(text[separator.upperBound...])
+        if let credentials {
+            let (user, password) = URLUserInfo.userAndPassword(credentials)
+            result += user + (password == nil ? "" : ":***") + "@"
         }
         guard let question = rest.firstIndex(of: "?") else { return result + rest }
         result += rest[...question]

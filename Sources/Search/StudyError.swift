@@ -3,7 +3,8 @@ public struct StudyError: Error, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// The storage could not be opened, read or written.
         case storage
-        /// A `--storage` value that cannot be understood (a bad URL, an unknown scheme).
+        /// A `--storage` value that cannot be understood (a bad URL, an unknown scheme), or a
+        /// place tune refuses to keep a journal (an SQLite file on a network file system).
         case badStorageLocation
         /// The journal holds an entry that cannot be understood or does not fit the study.
         case corruptJournal

@@ -23,7 +23,7 @@ struct SearchRun {
         try Self.checkParameterValues(definition)
         let studyDirectory = URL(fileURLWithPath: space).deletingLastPathComponent()
             .appendingPathComponent(definition.name)
-        if fresh { try Self.moveAside(studyDirectory) }
+        if fresh { try Self.moveAside(studyDirectory, study: definition.name, storage: storageOptions.storage) }
         let options = SearchCoordinator.Options.commandLine(
             trials: trials, parallel: parallel, studyDirectory: studyDirectory, trialTimeout: trialTimeout,
             storageOptions: storageOptions)
@@ -100,15 +100,13 @@ struct SearchRun {
         }
     }
 
-    /// `--fresh`: the old study folder moves to NAME.old-TIMESTAMP, never deleted.
-    static func moveAside(_ directory: URL) throws {
-        guard FileManager.default.fileExists(atPath: directory.path) else { return }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let target = directory.deletingLastPathComponent()
-            .appendingPathComponent("\(directory.lastPathComponent).old-\(formatter.string(from: Date()))")
-        try FileManager.default.moveItem(at: directory, to: target)
-        printError("--fresh: the previous study is now \(target.path)")
+    /// `--fresh`: the old study (its folder, and its journal when `--storage` keeps it elsewhere)
+    /// is kept as NAME.old-TIMESTAMP, never deleted; a refusal comes before anything moves.
+    static func moveAside(_ directory: URL, study: String, storage: String?) throws {
+        let location = try storage.map { text throws(StudyError) in try StorageLocation(parsing: text) }
+        for line in try FreshStart().moveAside(study: study, directory: directory, storage: location) {
+            printError("--fresh: \(line)")
+        }
     }
 
     static func timestamp() -> String {

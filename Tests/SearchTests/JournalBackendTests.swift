@@ -166,6 +166,35 @@ struct JournalBackendTests {
         }
     }
 
+    /// An SQLite journal on a network file system is refused by path and file system, before
+    /// anything is created; the mount table tells NFS and CIFS mounts from local ones.
+    @Test func sqliteOnANetworkFileSystemIsRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tune-nfs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("journal.sqlite").path
+        do throws(StudyError) {
+            _ = try SQLiteJournal(path: path, networkFileSystem: { $0 == path ? "nfs" : nil })
+            Issue.record("opened a journal on a network file system")
+        } catch {
+            #expect(error.kind == .badStorageLocation)
+            #expect(error.message.contains(path) && error.message.contains("network file system (nfs)"), "\(error.message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(NetworkFileSystem.name(at: path) == nil)  // a temporary folder is local
+        let table = """
+            22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
+            40 22 0:35 / /mnt/share rw,relatime shared:2 - nfs4 server:/export rw,vers=4.2
+            41 40 8:2 / /mnt/share/local rw shared:3 - ext4 /dev/sdb1 rw
+            42 22 0:36 / /mnt/my\\040files rw - cifs //server/files rw
+            """
+        #expect(NetworkFileSystem.name(at: "/mnt/share/studies/journal.sqlite", mountTable: table) == "nfs4")
+        #expect(NetworkFileSystem.name(at: "/mnt/share", mountTable: table) == "nfs4")
+        #expect(NetworkFileSystem.name(at: "/mnt/share/local/journal.sqlite", mountTable: table) == nil)
+        #expect(NetworkFileSystem.name(at: "/mnt/shared/journal.sqlite", mountTable: table) == nil)
+        #expect(NetworkFileSystem.name(at: "/mnt/my files/journal.sqlite", mountTable: table) == "cifs")
+        _ = try SQLiteJournal(path: path)
+    }
+
     @Test func aNewerFormatIsRefusedByName() throws {
         let journal = InMemoryJournal()
         try journal.append([.createStudy(Self.header)])

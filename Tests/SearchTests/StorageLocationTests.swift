@@ -112,10 +112,56 @@ struct StorageLocationTests {
         ("postgres://u:s3c/r@t@h:1/d?sslmode=disable", "postgres://u:***@h:1/d?sslmode=disable"),
         ("postgresql://u@h/d?password=s3cret&sslmode=require", "postgresql://u@h/d?password=***&sslmode=require"),
         ("postgres://h/d", "postgres://h/d"),
+        ("postgres://u:ab?cd@h/d", "postgres://u:***@h/d"),
+        ("postgres://u@h/d?application_name=me@home&password=p@ss", "postgres://u@h/d?application_name=me@home&password=***"),
+        ("mysql://u:a#b?c@h/d", "mysql://u:***@h/d"),
         ("journal.sqlite", "journal.sqlite"),
     ])
     func redactingRawText(text: String, redacted: String) {
         #expect(StorageLocation.redact(text) == redacted)
+    }
+
+    /// Passwords holding, unencoded, each character that delimits a URL (`%` as `%25`), with
+    /// their decoded value: the halves `Qx1` and `Zy2` must never be seen apart either.
+    static let awkwardPasswords: [(raw: String, decoded: String)] = [
+        ("Qx1?Zy2", "Qx1?Zy2"), ("Qx1#Zy2", "Qx1#Zy2"), ("Qx1@Zy2", "Qx1@Zy2"), ("Qx1/Zy2", "Qx1/Zy2"),
+        ("Qx1%25Zy2", "Qx1%Zy2"), ("Qx1:Zy2", "Qx1:Zy2"), ("Qx1?#/@:%25Zy2", "Qx1?#/@:%Zy2"), ("Qx1/?Zy2@", "Qx1/?Zy2@"),
+    ]
+
+    /// The credentials end at the last `@` before the query, whatever the password holds: host,
+    /// port, database and query parse, and the password is hidden in both redacted forms.
+    @Test(arguments: awkwardPasswords)
+    func aPasswordWithURLDelimitersParses(raw: String, decoded: String) throws {
+        let url = "postgres://tune:\(raw)@db.example.org:6543/tune?sslmode=require"
+        let location = try Self.postgres(url)
+        #expect(location.host == "db.example.org" && location.port == 6543 && location.database == "tune")
+        #expect(location.user == "tune" && location.sslMode == .require)
+        #expect(location.password?.revealed == decoded && location.passwordSource == .url)
+        #expect(location.redacted == "postgres://tune:***@db.example.org:6543/tune?sslmode=require")
+        #expect(StorageLocation.redact(url) == "postgres://tune:***@db.example.org:6543/tune?sslmode=require")
+        #expect(try Self.postgres("postgres://tune:\(raw)@db/tune").database == "tune")
+    }
+
+    /// Every error about a URL whose password holds URL delimiters (or a stray `%`) is shown
+    /// without the password, raw, decoded or in part.
+    @Test(arguments: awkwardPasswords + [("Qx1%Zy2", "Qx1%Zy2")])
+    func errorsNeverShowAnAwkwardPassword(raw: String, decoded: String) {
+        let texts = [
+            "postgres://tune:\(raw)@db:bad/tune", "postgres://tune:\(raw)@db:70000/tune",
+            "postgres://tune:\(raw)@db/tune?timeout=3", "postgres://tune:\(raw)@db/tune?sslmode=bogus",
+            "postgres://tune:\(raw)@db/tune?connect_timeout=soon", "postgres://tune:\(raw)@db/tune?sslmode",
+            "postgres://tune:\(raw)@::1/tune", "postgres://tune:\(raw)@[::1/tune", "postgres://tune:\(raw)@h1,h2/tune",
+            "postgres://tune:\(raw)@db/tune%zz", "postgres://tu%zzne:\(raw)@db/tune", "mysql://tune:\(raw)@db/tune",
+        ]
+        for text in texts {
+            guard let message = Self.parseError(text) else { continue }
+            for secret in [raw, decoded, "Qx1", "Zy2"] {
+                #expect(!message.contains(secret), "\(text) -> \(message)")
+            }
+        }
+        if raw.contains("%Z") {
+            #expect(Self.parseError("postgres://tune:\(raw)@db/tune")?.contains("the password is not valid percent-encoding") == true)
+        }
     }
 
     /// Every way of printing a location hides the password.
