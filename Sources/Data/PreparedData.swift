@@ -26,10 +26,7 @@ public struct PreparedData: Sendable {
     /// String metadata for a checkpoint (safetensors `__metadata__`): the whole pipeline as JSON
     /// under `data.pipeline`, plus readable copies of the class names, feature names and scaler.
     public func preprocessingMetadata() throws -> [String: String] {
-        var metadata = try pipeline.metadata()
-        metadata[SplitFingerprint.validationKey] = validationFingerprint
-        metadata[SplitFingerprint.testKey] = testFingerprint
-        return metadata
+        try pipeline.metadata()
     }
 }
 

@@ -272,7 +272,8 @@ public final class Trainer {
     }
 
     /// What a checkpoint says about itself so `tune predict` can rebuild the model and the
-    /// preprocessing: the model config, class names, metric, and the data layer's strings.
+    /// preprocessing: the model config, class names, metric, the data layer's strings, and which
+    /// samples it was validated (and tested) on.
     private static func checkpointMetadata(configuration: ModelConfiguration, data: TrainingData,
                                            options: TrainingOptions) -> [String: String] {
         var metadata = data.preprocessing
@@ -282,6 +283,8 @@ public final class Trainer {
         metadata["class_names"] = (try? encoder.encode(data.classNames)).map { String(decoding: $0, as: UTF8.self) }
         metadata["metric"] = options.metric
         metadata["format"] = "tune-cnnlstm-1"
+        metadata[SplitFingerprint.validationKey] = data.validationFingerprint
+        metadata[SplitFingerprint.testKey] = data.testFingerprint
         return metadata
     }
 

@@ -56,7 +56,6 @@ struct SplitTests {
         spec.splitSeed = 1
         #expect(try loadDataset(spec).validationFingerprint != first.validationFingerprint)
         #expect(first.testFingerprint == nil)
-        #expect(try first.preprocessingMetadata()[SplitFingerprint.validationKey] == first.validationFingerprint)
     }
 
     @Test("split_seed is read from the data section and checked")

@@ -149,6 +149,26 @@ struct SearchFaultTests {
         let resumed = try TuneBinary.run(binary, ["--space", path, "--trials", "2", "--parallel", "2"], in: folder)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("trial 0: continue from epoch"), "\(resumed.stderr)")
+
+        // Both trials validated on the same samples, recorded in their epoch logs, their best
+        // models and, once, in the report.
+        var fingerprints: Set<String> = []
+        for trial in 0..<2 {
+            let run = folder.appendingPathComponent("Searches/ctrlc/trials/\(trial)/run")
+            let lines = try String(contentsOf: run.appendingPathComponent("epochs.jsonl"), encoding: .utf8).split(separator: "\n")
+            for line in lines {
+                let entry = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                fingerprints.insert(try #require(entry["validation_fingerprint"] as? String))
+            }
+            let model = try Data(contentsOf: run.appendingPathComponent("best.safetensors"))
+            let headerLength = model.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+            let header = try #require(try JSONSerialization.jsonObject(with: model.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+            let metadata = try #require(header["__metadata__"] as? [String: String])
+            fingerprints.insert(try #require(metadata["validation_fingerprint"]))
+        }
+        #expect(fingerprints.count == 1, "\(fingerprints)")
+        let report = try String(contentsOf: folder.appendingPathComponent("Reports/ctrlc/README.md"), encoding: .utf8)
+        #expect(report.contains("| validation samples | fingerprint `\(fingerprints.first ?? "")`, the same for every trial |"), "\(report)")
     }
 
     /// Two coordinators started at the same moment on a study that does not exist yet: both find

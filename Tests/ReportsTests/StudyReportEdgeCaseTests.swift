@@ -10,6 +10,15 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("tune-report-edge-\(UUID().uuidString)")
     }
 
+    /// The report states the validation samples once for the study, or which trials differ.
+    @Test func validationFingerprintsAreShownOnceOrByGroup() {
+        #expect(StudyReport.describeFingerprints([(0, []), (1, [])]) == nil)
+        #expect(StudyReport.describeFingerprints([(0, ["aa", "aa"]), (1, ["aa"]), (2, [])])
+                == "fingerprint `aa`, the same for every trial")
+        #expect(StudyReport.describeFingerprints([(0, ["bb"]), (1, ["aa"]), (2, ["bb", "cc"])])
+                == "**differ between trials:** `bb` trials 0, 2; `aa` trial 1; `cc` trial 2")
+    }
+
     @Test func aStudyWithoutTrialsGivesACompleteReport() throws {
         let study = try Study.open(journal: InMemoryJournal(), definition: StudyReportFixture.definition(), seed: 0)
         let directory = Self.temporaryDirectory()

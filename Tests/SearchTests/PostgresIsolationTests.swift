@@ -11,53 +11,49 @@ struct PostgresIsolationTests {
     /// connections append at once: no append fails with 40001, and every entry lands exactly
     /// once, gapless (read checks), each writer's entries in its order and each batch contiguous.
     @Test func concurrentAppendsSucceedWhenTheServerDefaultsToSerializable() throws {
-        guard let location = try PostgresTesting.location() else { return }
-        let admin = try PostgresJournal(location: location, study: PostgresServer.uniqueStudy("admin"))
-        let name = "tune_serializable_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        try admin.scalar("CREATE DATABASE \(name)")
-        defer { _ = try? admin.scalar("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-        try admin.scalar("ALTER DATABASE \(name) SET default_transaction_isolation = 'serializable'")
-        var copy = location
-        copy.database = name
-        let study = PostgresServer.uniqueStudy("serializable")
-        let writers = 4, batches = 40
-        let journals = try (0..<writers).map { _ in try PostgresJournal(location: copy, study: study) }
-        #expect(try journals[0].scalar("SHOW default_transaction_isolation") == "serializable")
-        let errors = ThreadLog()
-        let group = DispatchGroup()
-        for (writer, journal) in journals.enumerated() {
-            group.enter()
-            Thread {
-                for batch in 0..<batches {
-                    do {
-                        try journal.append(Self.batch(writer: writer, batch: batch))
-                    } catch {
-                        errors.add("w\(writer) batch \(batch): \(error)")
+        try PostgresTesting.withScratchDatabase("tune_serializable") { copy, admin in
+            try admin.scalar("ALTER DATABASE \(copy.database) SET default_transaction_isolation = 'serializable'")
+            let study = PostgresServer.uniqueStudy("serializable")
+            let writers = 4, batches = 40
+            let journals = try (0..<writers).map { _ in try PostgresJournal(location: copy, study: study) }
+            let isolation = try journals[0].scalar("SHOW default_transaction_isolation")
+            #expect(isolation == "serializable")
+            let errors = ThreadLog()
+            let group = DispatchGroup()
+            for (writer, journal) in journals.enumerated() {
+                group.enter()
+                Thread {
+                    for batch in 0..<batches {
+                        do {
+                            try journal.append(Self.batch(writer: writer, batch: batch))
+                        } catch {
+                            errors.add("w\(writer) batch \(batch): \(error)")
+                        }
                     }
-                }
-                group.leave()
-            }.start()
-        }
-        group.wait()
-        #expect(errors.all.isEmpty, "\(errors.all.prefix(3))")
-
-        let full = try PostgresJournal(location: copy, study: study).read(from: 0)
-        var byWriter: [Int: [JournalOperation]] = [:]
-        var index = 0
-        while index < full.count {
-            guard case .heartbeat(let worker, let time) = full[index], let writer = Int(worker.dropFirst()) else {
-                Issue.record("entry \(index) is not a test heartbeat")
-                return
+                    group.leave()
+                }.start()
             }
-            let expected = Self.batch(writer: writer, batch: Int(time) / 10)
-            #expect(Array(full[index..<min(index + expected.count, full.count)]) == expected,
-                    "a batch of \(worker) is split at entry \(index)")
-            byWriter[writer, default: []] += expected
-            index += expected.count
-        }
-        for writer in 0..<writers {
-            #expect(byWriter[writer] == (0..<batches).flatMap { Self.batch(writer: writer, batch: $0) },
-                    "writer \(writer)'s entries are missing, doubled or out of order")
+            group.wait()
+            #expect(errors.all.isEmpty, "\(errors.all.prefix(3))")
+
+            let full = try PostgresJournal(location: copy, study: study).read(from: 0)
+            var byWriter: [Int: [JournalOperation]] = [:]
+            var index = 0
+            while index < full.count {
+                guard case .heartbeat(let worker, let time) = full[index], let writer = Int(worker.dropFirst()) else {
+                    Issue.record("entry \(index) is not a test heartbeat")
+                    return
+                }
+                let expected = Self.batch(writer: writer, batch: Int(time) / 10)
+                #expect(Array(full[index..<min(index + expected.count, full.count)]) == expected,
+                        "a batch of \(worker) is split at entry \(index)")
+                byWriter[writer, default: []] += expected
+                index += expected.count
+            }
+            for writer in 0..<writers {
+                #expect(byWriter[writer] == (0..<batches).flatMap { Self.batch(writer: writer, batch: $0) },
+                        "writer \(writer)'s entries are missing, doubled or out of order")
+            }
         }
     }
 

@@ -151,32 +151,27 @@ struct PostgresJournalTests {
 
     /// Several journals opening a brand-new database at once all create (or find) the tables.
     @Test func racingCreatorsOfTheTablesAllSucceed() throws {
-        guard let location = try PostgresTesting.location() else { return }
-        let admin = try PostgresJournal(location: location, study: PostgresServer.uniqueStudy("admin"))
-        let name = "tune_race_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        try admin.scalar("CREATE DATABASE \(name)")
-        defer { _ = try? admin.scalar("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-        var copy = location
-        copy.database = name
-        let fresh = copy
-        let errors = ThreadLog()
-        let group = DispatchGroup()
-        for creator in 0..<6 {
-            group.enter()
-            Thread {
-                do {
-                    let journal = try PostgresJournal(location: fresh, study: "race-\(creator % 2)")
-                    try journal.append([.heartbeat(worker: "c\(creator)", time: 0)])
-                    journal.close()
-                } catch {
-                    errors.add("\(error)")
-                }
-                group.leave()
-            }.start()
+        try PostgresTesting.withScratchDatabase("tune_race") { fresh, _ in
+            let errors = ThreadLog()
+            let group = DispatchGroup()
+            for creator in 0..<6 {
+                group.enter()
+                Thread {
+                    do {
+                        let journal = try PostgresJournal(location: fresh, study: "race-\(creator % 2)")
+                        try journal.append([.heartbeat(worker: "c\(creator)", time: 0)])
+                        journal.close()
+                    } catch {
+                        errors.add("\(error)")
+                    }
+                    group.leave()
+                }.start()
+            }
+            group.wait()
+            #expect(errors.all.isEmpty, "\(errors.all)")
+            let entries = try PostgresJournal(location: fresh, study: "race-0").read(from: 0)
+            #expect(entries.count == 3)
         }
-        group.wait()
-        #expect(errors.all.isEmpty, "\(errors.all)")
-        #expect(try PostgresJournal(location: fresh, study: "race-0").read(from: 0).count == 3)
     }
 
     /// A closed journal opens a new connection when used again.

@@ -12,6 +12,20 @@ enum PostgresTesting {
         return try PostgresLocation(url: url, environment: [:])
     }
 
+    /// Runs `body` with the location of a new, empty database named `prefix_<random>` (its own
+    /// settings, tables and race), dropped afterwards; nil when PostgreSQL tests are skipped.
+    static func withScratchDatabase(_ prefix: String, sourceLocation: SourceLocation = #_sourceLocation,
+                                    _ body: (_ location: PostgresLocation, _ admin: PostgresJournal) throws -> Void) throws {
+        guard let location = try location(sourceLocation: sourceLocation) else { return }
+        let admin = try PostgresJournal(location: location, study: PostgresServer.uniqueStudy("admin"))
+        let name = "\(prefix)_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        try admin.scalar("CREATE DATABASE \(name)")
+        defer { _ = try? admin.scalar("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        var scratch = location
+        scratch.database = name
+        try body(scratch, admin)
+    }
+
     /// The server process serving `journal`'s connection.
     static func backendPID(_ journal: PostgresJournal) throws -> Int {
         guard let text = try journal.scalar("SELECT pg_backend_pid()::text"), let pid = Int(text) else {

@@ -28,7 +28,6 @@ struct RunConfigurationTests {
         let second = try load("{\(data), \"seed\": 2, \"scaler\": \"robust\"}")
         #expect(first.validation.labels == second.validation.labels && first.train.labels == second.train.labels)
         #expect(first.validationFingerprint != nil && first.validationFingerprint == second.validationFingerprint)
-        #expect(first.preprocessing["validation_fingerprint"] == first.validationFingerprint)
         let resplit = try load(#"{"data": {"format": "synthetic", "flows": 600, "max_per_class": 90, "split_seed": 4}, "seed": 1}"#)
         #expect(resplit.validationFingerprint != first.validationFingerprint)
     }

@@ -95,6 +95,23 @@ struct TrainerTests {
         #expect(Self.comparable(Array(reported.prefix(1)) + rest) == Self.comparable(expected))
     }
 
+    /// Continuing a run on data whose validation samples are others (changed files or split
+    /// settings) would splice two different evaluations into one curve: refused.
+    @Test func resumingOnOtherValidationSamplesIsRefused() throws {
+        var data = Self.data()
+        data.validationFingerprint = "00000000000000aa"
+        let files = Self.temporaryFolder()
+        _ = try Self.train(Trainer(model: Self.model(.lstm), options: Self.options(epochs: 1), data: data, files: files))
+        #expect(throws: Never.self) { _ = try Trainer(resuming: files, data: data, epochs: 2) }
+        data.validationFingerprint = "00000000000000bb"
+        do {
+            _ = try Trainer(resuming: files, data: data, epochs: 2)
+            Issue.record("resumed on other validation samples")
+        } catch {
+            #expect(error.description.contains("00000000000000aa") && error.description.contains("00000000000000bb"), "\(error)")
+        }
+    }
+
     @Test func sameSeedRepeatsAndOtherSeedsDiffer() throws {
         let data = Self.data()
         let run = { (seed: UInt64) in
