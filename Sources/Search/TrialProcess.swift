@@ -70,11 +70,14 @@ public final class TrialProcess: Sendable {
         }
         if interruptNow { interrupt() }
 
+        // The pipes are read on threads of their own: blocking reads on Dispatch's global queue,
+        // whose width is the core count, starved everything else queued there (the coordinator's
+        // Ctrl-C handler among it) while two trials ran on two cores.
         let readers = DispatchGroup()
-        DispatchQueue.global().async(group: readers) {
+        Self.detach(in: readers) {
             Self.readLines(from: output.fileHandleForReading, onLine: onLine)
         }
-        DispatchQueue.global().async(group: readers) {
+        Self.detach(in: readers) {
             let handle = errors.fileHandleForReading
             while true {
                 let chunk = handle.availableData
@@ -89,7 +92,7 @@ public final class TrialProcess: Sendable {
         }
         var timer: DispatchSourceTimer?
         if let timeLimit {
-            let source = DispatchSource.makeTimerSource(queue: .global())
+            let source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "tune.trial-time-limit"))
             let (seconds, attoseconds) = timeLimit.components
             source.schedule(deadline: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
             source.setEventHandler {
@@ -124,6 +127,15 @@ public final class TrialProcess: Sendable {
     /// Ends the trial at once (SIGKILL).
     public func terminate() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Runs `work` on a new thread, inside `group`.
+    private static func detach(in group: DispatchGroup, _ work: @escaping @Sendable () -> Void) {
+        group.enter()
+        Thread.detachNewThread {
+            work()
+            group.leave()
+        }
     }
 
     /// Splits a stream into lines; a last line without a newline is delivered too.

@@ -139,7 +139,9 @@ final class StopRequest: @unchecked Sendable {
 
     init(message: String) {
         signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        // A queue of its own, so the handler runs even when the global queue's threads are all
+        // blocked (its width is the core count).
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "tune.stop-request"))
         source.setEventHandler { [unowned self] in
             let presses = self.lock.withLock { () -> Int in self.count += 1; return self.count }
             if presses == 1 {
