@@ -19,21 +19,15 @@ struct PostgresIsolationTests {
             let isolation = try journals[0].scalar("SHOW default_transaction_isolation")
             #expect(isolation == "serializable")
             let errors = ThreadLog()
-            let group = DispatchGroup()
-            for (writer, journal) in journals.enumerated() {
-                group.enter()
-                Thread {
-                    for batch in 0..<batches {
-                        do {
-                            try journal.append(Self.batch(writer: writer, batch: batch))
-                        } catch {
-                            errors.add("w\(writer) batch \(batch): \(error)")
-                        }
+            PostgresTesting.startWriters(journals) { writer, journal in
+                for batch in 0..<batches {
+                    do {
+                        try journal.append(Self.batch(writer: writer, batch: batch))
+                    } catch {
+                        errors.add("w\(writer) batch \(batch): \(error)")
                     }
-                    group.leave()
-                }.start()
-            }
-            group.wait()
+                }
+            }.wait()
             #expect(errors.all.isEmpty, "\(errors.all.prefix(3))")
 
             let full = try PostgresJournal(location: copy, study: study).read(from: 0)

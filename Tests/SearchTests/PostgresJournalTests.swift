@@ -18,21 +18,16 @@ struct PostgresJournalTests {
         let journals = try (0..<writers).map { _ in try PostgresJournal(location: location, study: study) }
         let reader = try PostgresJournal(location: location, study: study)
         let errors = ThreadLog()
-        let group = DispatchGroup()
-        for (writer, journal) in journals.enumerated() {
-            group.enter()
-            Thread {
-                for batch in 0..<batches {
-                    let size = 1 + (writer + batch) % 4
-                    let tag = "w\(writer)-b\(batch)-n\(size)"
-                    do {
-                        try journal.append((0..<size).map { .heartbeat(worker: tag, time: Double($0)) })
-                    } catch {
-                        errors.add("\(tag): \(error)")
-                    }
+        let group = PostgresTesting.startWriters(journals) { writer, journal in
+            for batch in 0..<batches {
+                let size = 1 + (writer + batch) % 4
+                let tag = "w\(writer)-b\(batch)-n\(size)"
+                do {
+                    try journal.append((0..<size).map { .heartbeat(worker: tag, time: Double($0)) })
+                } catch {
+                    errors.add("\(tag): \(error)")
                 }
-                group.leave()
-            }.start()
+            }
         }
         var seen: [JournalOperation] = []
         var polls = 0

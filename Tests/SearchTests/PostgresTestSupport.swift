@@ -26,6 +26,21 @@ enum PostgresTesting {
         try body(scratch, admin)
     }
 
+    /// Starts one thread per journal, each calling `write(writer, journal)`; the group is done
+    /// when every writer is (concurrent-append tests wait on it, or poll while it runs).
+    static func startWriters(_ journals: [PostgresJournal],
+                             _ write: @escaping @Sendable (_ writer: Int, _ journal: PostgresJournal) -> Void) -> DispatchGroup {
+        let group = DispatchGroup()
+        for (writer, journal) in journals.enumerated() {
+            group.enter()
+            Thread {
+                write(writer, journal)
+                group.leave()
+            }.start()
+        }
+        return group
+    }
+
     /// The server process serving `journal`'s connection.
     static func backendPID(_ journal: PostgresJournal) throws -> Int {
         guard let text = try journal.scalar("SELECT pg_backend_pid()::text"), let pid = Int(text) else {
