@@ -28,38 +28,38 @@ let package = Package(
         // Layers with forward/backward, the CNN+LSTM model, loss, Adam, schedulers, safetensors.
         .target(name: "NN", dependencies: ["Tensor"]),
         // NPY and flow-record formats, cleaning, scalers, splits, batches, synthetic traffic.
-        .target(name: "Data", dependencies: ["Tensor"]),
+        .target(name: "FlowData", dependencies: ["Tensor"]),
         // Strict JSON (and YAML) reading with file, line and field in every error (run and search files).
-        .target(name: "JSONConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "FileFormats", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Search spaces, samplers, successive halving, studies and their journal (SQLite or
         // PostgreSQL). Does not import NN or Training: a trial is a process.
         .target(name: "Search", dependencies: [
-            "JSONConfig",
+            "FileFormats",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // Study reports and benchmark tables: Markdown, CSV, SVG plots. Reads studies and run
         // folders; does not import Training or NN.
-        .target(name: "Reports", dependencies: ["Search", "JSONConfig"]),
+        .target(name: "Reports", dependencies: ["Search", "FileFormats"]),
         // Training runs, metrics, checkpoints, benchmarks.
-        .target(name: "Training", dependencies: ["NN", "Data", "Tensor", "JSONConfig"]),
+        .target(name: "Training", dependencies: ["NN", "FlowData", "Tensor", "FileFormats"]),
         // The command-line tool: parses arguments and calls into the libraries.
         .executableTarget(
             name: "tune",
             dependencies: [
-                "Search", "Reports", "Training", "NN", "Data", "Tensor", "JSONConfig",
+                "Search", "Reports", "Training", "NN", "FlowData", "Tensor", "FileFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Shared helpers for tests: locating fixtures and data, tolerances.
-        .target(name: "TestSupport", dependencies: ["Tensor", "Data"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tensor", "FlowData"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "Data", "TestSupport"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "TestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "JSONConfig", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "JSONConfig", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "FlowData", "TestSupport"]),
+        .testTarget(name: "FlowDataTests", dependencies: ["FlowData", "Tensor", "TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "FileFormats", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "FileFormats", "TestSupport"]),
         // Runs the release `tune` binary on real data (TUNE_BIN; scripts/test builds it).
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Search"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Data", "Tensor", "JSONConfig", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "FlowData", "Tensor", "FileFormats", "TestSupport"]),
     ]
 )

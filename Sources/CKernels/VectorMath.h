@@ -13,7 +13,7 @@
 #endif
 
 /// exp(x) without a libm call, so loops vectorise: range reduction by ln 2 and a degree-6
-/// polynomial (about 2 ulp); the same constants as Tensor's Activations.exp.
+/// polynomial (about 2 ulp).
 static inline float vector_exp(float value) {
     float x = value < -87.0f ? -87.0f : value;
     x = x > 88.0f ? 88.0f : x;

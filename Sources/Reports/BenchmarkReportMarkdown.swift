@@ -1,4 +1,4 @@
-import JSONConfig
+import FileFormats
 
 extension BenchmarkReport {
     /// `README.md`: the comparison table, every metric, every run, and what was run.

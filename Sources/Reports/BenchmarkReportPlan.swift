@@ -1,4 +1,4 @@
-import JSONConfig
+import FileFormats
 import Search
 
 /// What `tune bench --space FILE` compares, read from a search file: one configuration per

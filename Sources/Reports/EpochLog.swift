@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 
 /// The per-class results of one evaluation (validation or test) in an `epochs.jsonl` line.
 public struct ClassBreakdown: Sendable, Equatable {

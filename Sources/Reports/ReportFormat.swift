@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 
 /// How reports print values: CSV numbers in Swift's shortest round-trip form (they parse back to
 /// the same Double), Markdown numbers rounded for reading.

@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 
 /// The `__metadata__` strings of a safetensors file, read from its header alone (an 8-byte
 /// little-endian length, then that many bytes of JSON) without loading the tensors, so Reports

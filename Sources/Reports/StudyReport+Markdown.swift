@@ -1,4 +1,4 @@
-import JSONConfig
+import FileFormats
 import Search
 
 /// README.md: a headline, then one section per part of the report, in GitHub-flavoured Markdown.

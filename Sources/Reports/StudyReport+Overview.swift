@@ -1,4 +1,4 @@
-import JSONConfig
+import FileFormats
 import Search
 
 /// The "What was searched" part of README.md: method, metric, budget, data, seed, trials, the

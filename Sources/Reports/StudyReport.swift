@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 import Search
 
 /// The report of a search study, `Reports/NAME/`: `README.md` (what was searched, leaderboard,

@@ -1,4 +1,4 @@
-import JSONConfig
+import FileFormats
 
 /// Every combination of the parameters' values, trial n taking the n-th in a fixed order: the
 /// parameters sorted by name, the last one varying fastest (as `itertools.product`).

@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 
 /// The text form of journal entries: one JSON object per entry with a format version, so a newer
 /// tune can still read old journals and an older one refuses newer entries instead of guessing.

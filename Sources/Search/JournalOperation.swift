@@ -1,4 +1,4 @@
-import JSONConfig
+import FileFormats
 
 /// One entry of a study's append-only journal; replaying them in order rebuilds the study.
 public enum JournalOperation: Sendable, Equatable {

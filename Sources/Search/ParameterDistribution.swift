@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 
 /// How one hyperparameter is chosen for a trial, in the forms of a Weights & Biases sweep file.
 public enum ParameterDistribution: Sendable, Equatable {

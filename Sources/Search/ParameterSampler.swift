@@ -1,4 +1,4 @@
-import JSONConfig
+import FileFormats
 
 /// A trial's hyperparameters: top-level keys of its run file and their values.
 public typealias TrialParameters = [String: JSONValue]

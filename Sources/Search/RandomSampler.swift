@@ -1,4 +1,4 @@
-import JSONConfig
+import FileFormats
 
 /// Seeded random configurations: trial n's parameters come from a generator derived from the
 /// study seed and n alone (never from a generator carried across trials, optuna #3255).

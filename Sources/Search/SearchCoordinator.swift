@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 import Synchronization
 
 /// Runs a search's trials on one machine: asks the scheduler what to do, records each decision in

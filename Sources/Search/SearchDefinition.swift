@@ -1,4 +1,4 @@
-import JSONConfig
+import FileFormats
 
 /// How a search chooses configurations and how far it trains them.
 public enum SearchMethod: String, Sendable, CaseIterable {

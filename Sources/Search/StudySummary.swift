@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 
 /// A study as text for `tune status` and the end of a search: trials by state, the rung table of
 /// each bracket, and the leaderboard (best value of the metric per trial).

@@ -1,4 +1,4 @@
-import JSONConfig
+import FileFormats
 
 /// Where a trial is in its life: `waiting -> running -> (paused at a rung | complete | pruned |
 /// failed)`; a paused trial runs again when promoted, a waiting one when a worker takes it.

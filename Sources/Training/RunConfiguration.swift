@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 import NN
 
 /// One training run as the run file describes it (DESIGN.md, "Data and the run file"): a flat JSON

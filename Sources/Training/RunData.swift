@@ -1,6 +1,6 @@
-import Data
+import FlowData
 import Foundation
-import JSONConfig
+import FileFormats
 
 extension RunConfiguration {
     /// The data layer's spec: the `data` section merged with the top-level preprocessing keys

@@ -1,4 +1,4 @@
-import Data
+import FlowData
 
 /// Everything a run trains and evaluates on, already cleaned and scaled.
 public struct TrainingData: Sendable {

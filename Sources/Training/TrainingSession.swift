@@ -1,6 +1,6 @@
-import Data
+import FlowData
 import Foundation
-import JSONConfig
+import FileFormats
 
 /// One `tune train` invocation: reads the run file (with command-line overrides), loads the data,
 /// trains or continues a run in its output folder, and says how it ended. The output folder keeps

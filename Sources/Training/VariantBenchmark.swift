@@ -1,6 +1,6 @@
-import Data
+import FlowData
 import Foundation
-import JSONConfig
+import FileFormats
 import NN
 
 /// The variant benchmark (`tune bench --space FILE --seeds K`): every configuration trained in

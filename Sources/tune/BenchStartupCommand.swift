@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import JSONConfig
+import FileFormats
 
 /// `tune bench startup --config RUN.json`: how long a trial process takes from exec to its first
 /// training step, data loading included. Runs `tune train --exit-before-first-step` (which exits

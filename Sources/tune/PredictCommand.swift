@@ -1,5 +1,5 @@
 import ArgumentParser
-import Data
+import FlowData
 import Foundation
 import Training
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import JSONConfig
+import FileFormats
 import Reports
 import Search
 import Training

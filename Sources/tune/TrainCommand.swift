@@ -1,7 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import JSONConfig
+import FileFormats
 import Training
 
 /// `tune train`: one training run, on its own or as a search trial.

@@ -1,6 +1,6 @@
-import Data
+import FlowData
 import Foundation
-import JSONConfig
+import FileFormats
 import NN
 import Search
 import Training

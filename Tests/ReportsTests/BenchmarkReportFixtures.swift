@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 import Reports
 
 /// A fixed benchmark (three variants, two seeds, one run lacking test ROC-AUC) for golden tests.

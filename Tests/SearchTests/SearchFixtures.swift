@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 @testable import Search
 
 /// Search files and toy objectives for the tests: nothing here trains a model.

@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 import Testing
 import Training
 

@@ -1,5 +1,5 @@
 import Foundation
-import JSONConfig
+import FileFormats
 import NN
 import Testing
 @testable import Training

@@ -29,23 +29,3 @@ public struct PreparedData: Sendable {
         try pipeline.metadata()
     }
 }
-
-/// Loads, cleans, splits and scales the data a spec describes. The spec's `split_seed` drives the
-/// per-class cap and the validation split (the synthetic data has its own `synthetic_seed`).
-public func loadDataset(_ spec: DataSpec) throws -> PreparedData {
-    try spec.validate()
-    switch spec.format {
-    case .npy: return try NPYDataset.load(spec, seed: spec.splitSeed)
-    case .cicflowmeter, .nslKDD, .unswNB15, .csv, .synthetic: return try FlowDataset.load(spec, seed: spec.splitSeed)
-    }
-}
-
-/// Independent random streams for the steps that need one, derived from the split seed.
-enum RandomStream: UInt64 {
-    case classCap = 1
-    case validationSplit = 2
-
-    func generator(seed: UInt64) -> SeededGenerator {
-        SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ rawValue)
-    }
-}

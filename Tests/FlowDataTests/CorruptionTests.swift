@@ -1,4 +1,4 @@
-import Data
+import FlowData
 import Foundation
 import Tensor
 import Testing

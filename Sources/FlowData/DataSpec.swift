@@ -78,7 +78,7 @@ public struct DataSpec: Codable, Sendable, Equatable {
     /// Reads a spec from JSON; every error names the field at fault.
     public static func decode(json: [UInt8]) throws -> DataSpec {
         do {
-            return try JSONDecoder().decode(DataSpec.self, from: Foundation.Data(json))
+            return try JSONDecoder().decode(DataSpec.self, from: Data(json))
         } catch let error as DataError {
             throw error
         } catch let error as DecodingError {

@@ -154,7 +154,7 @@ public struct Scaler: Codable, Sendable, Equatable {
     /// A scaler restored from `jsonString()`; throws a readable error when the text is not one.
     public init(jsonString: String) throws {
         do {
-            self = try JSONDecoder().decode(Scaler.self, from: Foundation.Data(jsonString.utf8))
+            self = try JSONDecoder().decode(Scaler.self, from: Data(jsonString.utf8))
         } catch {
             throw DataError.invalidState(what: "scaler", reason: "\(error)")
         }

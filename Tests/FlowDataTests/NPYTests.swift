@@ -1,4 +1,4 @@
-import Data
+import FlowData
 import Foundation
 import TestSupport
 import Testing
@@ -55,11 +55,11 @@ struct NPYTests {
     @Test("our writer produces the same bytes as NumPy")
     func byteIdenticalToNumPy() throws {
         let path = fixture("float32_2x3x4.npy")
-        let numpy = Array(try Foundation.Data(contentsOf: URL(fileURLWithPath: path)))
+        let numpy = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         let array = try NPY.read(path: path)
         #expect(try NPY.encode(array, source: "memory") == numpy)
         let strings = try NPY.read(path: fixture("strings_4.npy"))
-        let numpyStrings = Array(try Foundation.Data(contentsOf: URL(fileURLWithPath: fixture("strings_4.npy"))))
+        let numpyStrings = Array(try Data(contentsOf: URL(fileURLWithPath: fixture("strings_4.npy"))))
         #expect(try NPY.encode(strings, source: "memory") == numpyStrings)
     }
 
@@ -88,7 +88,7 @@ struct NPYTests {
                 #expect(back == array)
             }
             // Every header is padded so the payload starts at a multiple of 64 bytes.
-            let bytes = Array(try Foundation.Data(contentsOf: URL(fileURLWithPath: path)))
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
             let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
             #expect((10 + headerLength) % 64 == 0)
         }

@@ -209,7 +209,7 @@ extension FeaturePipeline {
             throw DataError.invalidState(what: "preprocessing", reason: "the checkpoint has no '\(Self.metadataKey)' entry")
         }
         do {
-            self = try JSONDecoder().decode(FeaturePipeline.self, from: Foundation.Data(text.utf8))
+            self = try JSONDecoder().decode(FeaturePipeline.self, from: Data(text.utf8))
         } catch {
             throw DataError.invalidState(what: "preprocessing", reason: "\(error)")
         }

@@ -29,7 +29,7 @@ final class TemporaryDirectory {
     @discardableResult
     func write(_ bytes: [UInt8], to name: String) throws -> String {
         let path = path(name)
-        try Foundation.Data(bytes).write(to: URL(fileURLWithPath: path))
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
     }
 }
