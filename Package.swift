@@ -31,23 +31,27 @@ let package = Package(
         .target(name: "FlowData", dependencies: ["Tensor"]),
         // Strict JSON (and YAML) reading with file, line and field in every error (run and search files).
         .target(name: "FileFormats", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The trial protocol between the trainer and the search: run and study folder layout, the
+        // run file a coordinator writes, the stdout and epochs.jsonl lines with their flat metric
+        // names, the exit statuses. Training, Search, Reports and the CLI use it.
+        .target(name: "TrialProtocol", dependencies: ["FileFormats"]),
         // Search spaces, samplers, successive halving, studies and their journal (SQLite or
         // PostgreSQL). Does not import NN or Training: a trial is a process.
         .target(name: "Search", dependencies: [
-            "FileFormats",
+            "FileFormats", "TrialProtocol",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // Study reports and benchmark tables: Markdown, CSV, SVG plots. Reads studies and run
         // folders; does not import Training or NN.
-        .target(name: "Reports", dependencies: ["Search", "FileFormats"]),
+        .target(name: "Reports", dependencies: ["Search", "FileFormats", "TrialProtocol"]),
         // Training runs, metrics, checkpoints, benchmarks.
-        .target(name: "Training", dependencies: ["NN", "FlowData", "Tensor", "FileFormats"]),
+        .target(name: "Training", dependencies: ["NN", "FlowData", "Tensor", "FileFormats", "TrialProtocol"]),
         // The command-line tool: parses arguments and calls into the libraries.
         .executableTarget(
             name: "tune",
             dependencies: [
-                "Search", "Reports", "Training", "NN", "FlowData", "Tensor", "FileFormats",
+                "Search", "Reports", "Training", "NN", "FlowData", "Tensor", "FileFormats", "TrialProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,10 +60,11 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "FlowData", "TestSupport"]),
         .testTarget(name: "FlowDataTests", dependencies: ["FlowData", "Tensor", "TestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "FileFormats", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "FileFormats", "TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "FileFormats", "TrialProtocol", "TestSupport"]),
+        .testTarget(name: "TrialProtocolTests", dependencies: ["TrialProtocol", "FileFormats"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "FileFormats", "TrialProtocol", "TestSupport"]),
         // Runs the release `tune` binary on real data (TUNE_BIN; scripts/test builds it).
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Search"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "FlowData", "Tensor", "FileFormats", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Search", "TrialProtocol"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "FlowData", "Tensor", "FileFormats", "TrialProtocol", "TestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import FileFormats
 import Search
+import TrialProtocol
 
 /// The report of a search study, `Reports/NAME/`: `README.md` (what was searched, leaderboard,
 /// variants, rungs, the best trial's per-class results, failures, plots), `leaderboard.csv`,
@@ -42,24 +43,19 @@ public struct StudyReport: Sendable {
         self.scheduler = scheduler ?? SearchScheduler(definition: definition, seed: snapshot.header.seed)
         self.trialBudget = max(trialBudget ?? snapshot.trialBudget ?? snapshot.trials.count, snapshot.trials.count)
         let metric = definition.metric
+        let folder = StudyFolder(directory: studyDirectory)
         records = snapshot.trials.map { trial in
-            let log = EpochLog.read(Self.runDirectory(studyDirectory, trial: trial.number).appendingPathComponent("epochs.jsonl"))
-            return TrialRecord(trial: trial, metric: metric, log: log)
+            TrialRecord(trial: trial, metric: metric, log: EpochDetails.read(folder.runFiles(trial.number)))
         }
         leaderboard = records.ranked(by: metric)
         if let best = leaderboard.first {
-            let model = Self.runDirectory(studyDirectory, trial: best.number).appendingPathComponent("best.safetensors")
+            let model = folder.runFiles(best.number).bestModel
             bestModel = FileManager.default.fileExists(atPath: model.path) ? model : nil
             classNames = bestModel.flatMap { try? SafetensorsMetadata.read($0).classNames }
         } else {
             bestModel = nil
             classNames = nil
         }
-    }
-
-    /// Where trial `number` trains: `STUDY/trials/N/run/`.
-    public static func runDirectory(_ studyDirectory: URL, trial number: Int) -> URL {
-        studyDirectory.appendingPathComponent("trials").appendingPathComponent(String(number)).appendingPathComponent("run")
     }
 
     /// The report's text files by name (README, CSV tables, SVG plots), in writing order.

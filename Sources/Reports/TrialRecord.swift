@@ -9,10 +9,10 @@ public struct TrialRecord: Sendable, Equatable {
     public var bestValue: Double?
     /// The first epoch that reached `bestValue` (the epoch `best.safetensors` holds).
     public var bestEpoch: Int?
-    public var log: EpochLog
+    public var log: EpochDetails
 
     /// The record of `trial`, ranked by `metric`, with its logged epochs.
-    public init(trial: TrialSnapshot, metric: SearchMetric, log: EpochLog) {
+    public init(trial: TrialSnapshot, metric: SearchMetric, log: EpochDetails) {
         self.trial = trial
         self.log = log
         bestValue = trial.bestValue(of: metric)

@@ -1,3 +1,7 @@
+import Foundation
+import FileFormats
+import TrialProtocol
+
 /// What one epoch reports: losses, validation metrics and (when a test split exists) test metrics.
 /// Flattened names (`val_f1_macro`, `test_accuracy`, `train_loss`) are what searches optimise.
 public struct EpochMetrics: Codable, Sendable, Equatable {
@@ -26,15 +30,12 @@ public struct EpochMetrics: Codable, Sendable, Equatable {
         case learningRate = "lr"
     }
 
-    /// The scalar metrics under their flat names.
+    /// The scalar metrics under their flat names: `FlatMetrics` applied to this epoch's
+    /// `epochs.jsonl` record, so the stdout line and crash recovery name them alike.
     public var flat: [String: Double] {
-        var values: [String: Double] = ["train_loss": trainLoss, "val_loss": validationLoss, "lr": learningRate]
-        Self.add(validation, prefix: "val", to: &values)
-        if let test {
-            Self.add(test, prefix: "test", to: &values)
-            if let testLoss { values["test_loss"] = testLoss }
-        }
-        return values
+        guard let encoded = try? JSONEncoder().encode(self),
+              case .object(let members)? = try? JSONValue.parse(encoded, source: "epoch metrics") else { return [:] }
+        return FlatMetrics.flatten(members)
     }
 
     /// The value of a flat metric name, if this epoch has it.
@@ -51,15 +52,4 @@ public struct EpochMetrics: Codable, Sendable, Equatable {
 
     /// True when a larger value of the metric is better (everything but losses).
     public static func isMaximized(_ name: String) -> Bool { !name.hasSuffix("loss") }
-
-    private static func add(_ metrics: ClassificationMetrics, prefix: String, to values: inout [String: Double]) {
-        values["\(prefix)_accuracy"] = metrics.accuracy
-        values["\(prefix)_precision_macro"] = metrics.precisionMacro
-        values["\(prefix)_recall_macro"] = metrics.recallMacro
-        values["\(prefix)_f1_macro"] = metrics.f1Macro
-        values["\(prefix)_precision_weighted"] = metrics.precisionWeighted
-        values["\(prefix)_recall_weighted"] = metrics.recallWeighted
-        values["\(prefix)_f1_weighted"] = metrics.f1Weighted
-        if let auc = metrics.rocAUC { values["\(prefix)_roc_auc"] = auc }
-    }
 }

@@ -2,6 +2,7 @@ import FlowData
 import Foundation
 import NN
 import Tensor
+import TrialProtocol
 
 /// Trains one CNNLSTM: seeded shuffled mini-batches, cross-entropy, gradient clipping, Adam and
 /// ReduceLROnPlateau on the validation loss; evaluates every epoch; keeps the best checkpoint by

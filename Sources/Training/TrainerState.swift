@@ -28,17 +28,3 @@ struct TrainerState: Codable, Sendable, Equatable {
         case classNames = "class_names"
     }
 }
-
-/// The files of a run's output folder.
-public struct RunFiles: Sendable {
-    public let directory: URL
-
-    public init(directory: URL) { self.directory = directory }
-
-    /// The best model so far by the chosen metric: loads into PyTorch with `load_state_dict`.
-    public var bestModel: URL { directory.appendingPathComponent("best.safetensors") }
-    /// Weights, Adam moments and trainer state after the last finished epoch.
-    public var state: URL { directory.appendingPathComponent("state.safetensors") }
-    /// One JSON line per finished epoch.
-    public var epochLog: URL { directory.appendingPathComponent("epochs.jsonl") }
-}

@@ -1,6 +1,7 @@
 import FlowData
 import Foundation
 import FileFormats
+import TrialProtocol
 
 /// One `tune train` invocation: reads the run file (with command-line overrides), loads the data,
 /// trains or continues a run in its output folder, and says how it ended. The output folder keeps
@@ -64,7 +65,7 @@ public final class TrainingSession {
 
     /// Trains until done or until `shouldStop` says so after an epoch.
     public func run(shouldStop: () -> Bool, onEpoch: (EpochMetrics) throws -> Void) throws -> Outcome {
-        let log = try EpochLog(url: trainer.files.epochLog)
+        let log = try EpochLogWriter(url: trainer.files.epochLog)
         try trainer.run(shouldStop: shouldStop) { metrics in
             try log.append(metrics)
             try onEpoch(metrics)
@@ -101,14 +102,9 @@ final class RunFolderLock {
     }
 }
 
-extension RunFiles {
-    /// The resolved run file the run was started with.
-    public var runFile: URL { directory.appendingPathComponent("run.json") }
-}
-
 /// Appends one JSON line per epoch to `epochs.jsonl`, cutting lines of epochs a resumed run
 /// repeats (none, when continuation starts from the last checkpoint, which is the usual case).
-final class EpochLog {
+final class EpochLogWriter {
     private let url: URL
     private let encoder: JSONEncoder
 

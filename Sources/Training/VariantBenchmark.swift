@@ -2,6 +2,7 @@ import FlowData
 import Foundation
 import FileFormats
 import NN
+import TrialProtocol
 
 /// The variant benchmark (`tune bench --space FILE --seeds K`): every configuration trained in
 /// this process on the same data with the same epoch budget on each of the same seeds, then its

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrialProtocol
 import FileFormats
 import Reports
 import Search
@@ -24,28 +25,28 @@ struct SearchRun {
         let studyDirectory = URL(fileURLWithPath: space).deletingLastPathComponent()
             .appendingPathComponent(definition.name)
         if fresh { try Self.moveAside(studyDirectory, study: definition.name, storage: storageOptions.storage) }
-        let options = SearchCoordinator.Options.commandLine(
-            trials: trials, parallel: parallel, studyDirectory: studyDirectory, trialTimeout: trialTimeout,
-            storageOptions: storageOptions)
+        let options = SearchCoordinator.Options.commandLine(trials: trials, parallel: parallel, storageOptions: storageOptions)
+        let launcher = try ProcessTrialLauncher.commandLine(definition: definition, studyDirectory: studyDirectory,
+                                                            parallel: parallel, trialTimeout: trialTimeout)
         let (journal, source) = try StudyStorage.open(storage: storageOptions.storage, studyName: definition.name,
                                                       studyDirectory: studyDirectory)
         let study = try Study.open(journal: journal, definition: definition, seed: seed, source: source,
                                    directory: studyDirectory.standardizedFileURL.path)
-        let coordinator = try SearchCoordinator(study: study, definition: definition, options: options) { line in
+        let coordinator = SearchCoordinator(study: study, definition: definition, options: options, launcher: launcher) { line in
             printError(Self.timestamp() + " " + line)
         }
         let reportDirectory = URL(fileURLWithPath: "Reports").appendingPathComponent(definition.name)
         coordinator.onTrialEnded = { [unowned coordinator] study in
-            Self.writeReport(study: study, coordinator: coordinator, to: reportDirectory)
+            Self.writeReport(study: study, coordinator: coordinator, studyDirectory: studyDirectory, to: reportDirectory)
         }
         let done = coordinator.study.snapshot.trials.filter { $0.state.isFinished }.count
         printError("search '\(definition.name)': \(definition.method.rawValue) on \(definition.metric.name) "
                    + "(\(definition.metric.goal.rawValue)), \(trials) trials in total (\(done) already finished), "
-                   + "\(parallel) at once with \(options.threadsPerTrial) BLAS thread(s) each; journal \(source), trial folders in \(studyDirectory.path)")
+                   + "\(parallel) at once with \(launcher.threadsPerTrial) BLAS thread(s) each; journal \(source), trial folders in \(studyDirectory.path)")
         let stop = StopRequest(message: "stopping: no new trials; running trials finish their epoch and checkpoint (Ctrl-C again to stop now)")
         let ending = try coordinator.run(stopRequested: { stop.requested })
         print(StudySummary(study: coordinator.study, scheduler: coordinator.scheduler, trialBudget: trials).text)
-        if Self.writeReport(study: coordinator.study, coordinator: coordinator, to: reportDirectory) {
+        if Self.writeReport(study: coordinator.study, coordinator: coordinator, studyDirectory: studyDirectory, to: reportDirectory) {
             printError("report: \(reportDirectory.appendingPathComponent("README.md").path)")
         }
         switch ending {
@@ -62,10 +63,10 @@ struct SearchRun {
 
     /// Rewrites the search's report; a failure is reported and the search goes on.
     @discardableResult
-    static func writeReport(study: Study, coordinator: SearchCoordinator, to directory: URL) -> Bool {
+    static func writeReport(study: Study, coordinator: SearchCoordinator, studyDirectory: URL, to directory: URL) -> Bool {
         do {
             try StudyReport(snapshot: study.snapshot, definition: coordinator.definition,
-                            studyDirectory: coordinator.options.studyDirectory, trialBudget: coordinator.trialBudget,
+                            studyDirectory: studyDirectory, trialBudget: coordinator.trialBudget,
                             scheduler: coordinator.scheduler).write(to: directory)
             return true
         } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Search
+import TrialProtocol
 
 /// `--storage` and the heartbeat settings, shared by `tune search` and `tune worker`.
 struct StorageOptions: ParsableArguments {
@@ -27,16 +28,22 @@ struct StorageOptions: ParsableArguments {
 }
 
 extension SearchCoordinator.Options {
-    /// The options of `tune --space` and `tune worker`: trials run this binary, the cores are split
-    /// evenly between the trials at once, and the heartbeat settings come from the flags.
-    static func commandLine(trials: Int?, parallel: Int, studyDirectory: URL, trialTimeout: Double?,
-                            storageOptions: StorageOptions) -> Self {
+    /// The options of `tune --space` and `tune worker`: the heartbeat settings come from the flags.
+    static func commandLine(trials: Int?, parallel: Int, storageOptions: StorageOptions) -> Self {
+        Self(trials: trials, parallel: parallel, heartbeatInterval: storageOptions.interval,
+             heartbeatTimeout: storageOptions.timeout)
+    }
+}
+
+extension ProcessTrialLauncher {
+    /// Trials of `tune --space` and `tune worker`: they run this binary, and the cores are split
+    /// evenly between the trials at once.
+    static func commandLine(definition: SearchDefinition, studyDirectory: URL, parallel: Int,
+                            trialTimeout: Double?) throws -> ProcessTrialLauncher {
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        return Self(
-            trials: trials, parallel: parallel,
+        return try ProcessTrialLauncher(
             executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-            studyDirectory: studyDirectory, threadsPerTrial: max(1, cores / parallel),
-            trialTimeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) },
-            heartbeatInterval: storageOptions.interval, heartbeatTimeout: storageOptions.timeout)
+            folder: StudyFolder(directory: studyDirectory), data: definition.data, metric: definition.metric.name,
+            threadsPerTrial: max(1, cores / parallel), timeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) })
     }
 }

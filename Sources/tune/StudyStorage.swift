@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrialProtocol
 import Search
 
 /// Opens a study's journal from `--storage`: SQLite in the study folder by default, an SQLite file
@@ -10,7 +11,7 @@ enum StudyStorage {
         guard let storage else {
             guard let studyDirectory else { throw ValidationError("--storage is required") }
             try FileManager.default.createDirectory(at: studyDirectory, withIntermediateDirectories: true)
-            let path = studyDirectory.appendingPathComponent("journal.sqlite").path
+            let path = StudyFolder(directory: studyDirectory).journal.path
             return (try SQLiteJournal(path: path), path)
         }
         switch try StorageLocation(parsing: storage) {

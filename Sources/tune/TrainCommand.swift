@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import FileFormats
 import Training
+import TrialProtocol
 
 /// `tune train`: one training run, on its own or as a search trial.
 struct TrainCommand: ParsableCommand {
@@ -74,7 +75,7 @@ struct TrainCommand: ParsableCommand {
         } else {
             throw ValidationError("give --config or --resume")
         }
-        let protocolLine = ProtocolLine(trial: trial)
+        let protocolWriter = ProtocolWriter(trial: trial)
         reportData(session)
         let trainer = session.trainer
         if exitBeforeFirstStep { trainer.beforeFirstStep = { Foundation.exit(0) } }
@@ -89,7 +90,7 @@ struct TrainCommand: ParsableCommand {
         let outcome: TrainingSession.Outcome
         do {
             outcome = try session.run(shouldStop: { stop.requested }) { metrics in
-                protocolLine.epoch(metrics)
+                protocolWriter.write(.epoch(.init(epoch: metrics.epoch, metrics: metrics.flat, seconds: metrics.seconds)))
                 if stderrIsTerminal {
                     printError(String(format: "\repoch %d/%d  train loss %.4f  val loss %.4f  %@ %.4f  %.1f s",
                                       metrics.epoch, trainer.options.epochs, metrics.trainLoss, metrics.validationLoss,
@@ -99,7 +100,7 @@ struct TrainCommand: ParsableCommand {
             }
         } catch let error as TrainingError {
             if case .diverged(let epoch, let message) = error {
-                protocolLine.status("diverged", extra: ["epoch": .number(Double(epoch)), "message": .string(message)])
+                protocolWriter.write(.status("diverged", details: ["epoch": .number(Double(epoch)), "message": .string(message)]))
             }
             throw error
         }
@@ -112,9 +113,9 @@ struct TrainCommand: ParsableCommand {
         ]
         switch outcome {
         case .complete:
-            protocolLine.status("complete", extra: summary)
+            protocolWriter.write(.status("complete", details: summary))
         case .interrupted:
-            protocolLine.status("interrupted", extra: summary)
+            protocolWriter.write(.status("interrupted", details: summary))
             throw ExitCode(ExitStatus.interrupted)
         }
     }
@@ -147,7 +148,7 @@ final class StopRequest: @unchecked Sendable {
             if presses == 1 {
                 printError("tune: " + message)
             } else {
-                Foundation.exit(130)
+                Foundation.exit(ExitStatus.stoppedAtOnce)
             }
         }
         source.resume()
@@ -170,26 +171,12 @@ enum ParentWatch {
     }
 }
 
-/// The trial protocol on stdout: one JSON line per epoch and a last status line.
-struct ProtocolLine {
+/// Writes the trial protocol (`TrialOutputLine`) to stdout, unbuffered so the coordinator sees
+/// each epoch as it ends.
+struct ProtocolWriter {
     let trial: Int?
 
-    func epoch(_ metrics: EpochMetrics) {
-        write(["epoch": .number(Double(metrics.epoch)),
-               "metrics": .object(metrics.flat.mapValues(JSONValue.number)),
-               "seconds": .number(metrics.seconds)])
-    }
-
-    func status(_ status: String, extra: [String: JSONValue]) {
-        var members = extra
-        members["status"] = .string(status)
-        write(members)
-    }
-
-    private func write(_ members: [String: JSONValue]) {
-        var members = members
-        if let trial { members["trial"] = .number(Double(trial)) }
-        // Unbuffered so the coordinator sees each epoch as it ends.
-        FileHandle.standardOutput.write(Data((JSONValue.object(members).canonicalText + "\n").utf8))
+    func write(_ line: TrialOutputLine) {
+        FileHandle.standardOutput.write(Data((line.text(trial: trial) + "\n").utf8))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrialProtocol
 
 /// The `tune` command: finds the best CNN+LSTM detector for network-traffic data. Without a
 /// subcommand it runs `search` (`tune --space FILE` is `tune search --space FILE`).

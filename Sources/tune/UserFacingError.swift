@@ -4,19 +4,7 @@ import FileFormats
 import NN
 import Search
 import Training
-
-/// Exit statuses of `tune`, documented in `tune train --help`.
-enum ExitStatus {
-    static let success: Int32 = 0
-    /// Something unexpected (a bug, the machine): the message is still one line.
-    static let failure: Int32 = 1
-    /// Bad input: arguments, run or search files, data files, checkpoints.
-    static let badInput: Int32 = 2
-    /// Training diverged (NaN or infinite loss).
-    static let diverged: Int32 = 3
-    /// Stopped by Ctrl-C after checkpointing; `tune train --resume` continues.
-    static let interrupted: Int32 = 4
-}
+import TrialProtocol
 
 /// The one line a person sees for an error, and the exit status that goes with it.
 func describe(_ error: Error) -> (message: String, status: Int32) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrialProtocol
 import Search
 
 /// `tune worker --storage URL --study NAME`: joins a study that a coordinator started (usually on
@@ -43,10 +44,10 @@ struct WorkerCommand: ParsableCommand {
             throw ValidationError("the study '\(study)' does not say where its trial folders are; give --directory")
         }
         let parallel = parallel ?? ProcessInfo.processInfo.activeProcessorCount
-        let options = SearchCoordinator.Options.commandLine(
-            trials: nil, parallel: parallel, studyDirectory: URL(fileURLWithPath: folder), trialTimeout: trialTimeout,
-            storageOptions: storageOptions)
-        let coordinator = try SearchCoordinator(study: loaded, definition: definition, options: options) { line in
+        let options = SearchCoordinator.Options.commandLine(trials: nil, parallel: parallel, storageOptions: storageOptions)
+        let launcher = try ProcessTrialLauncher.commandLine(definition: definition, studyDirectory: URL(fileURLWithPath: folder),
+                                                            parallel: parallel, trialTimeout: trialTimeout)
+        let coordinator = SearchCoordinator(study: loaded, definition: definition, options: options, launcher: launcher) { line in
             printError(SearchRun.timestamp() + " " + line)
         }
         printError("worker \(coordinator.worker): study '\(header.name)' in \(source), \(parallel) trial(s) at once; "

@@ -2,6 +2,7 @@ import Foundation
 import FileFormats
 import Search
 import Testing
+import TrialProtocol
 @testable import Reports
 
 /// Reports of studies that have hardly begun, and trial folders that are missing or damaged.
@@ -64,7 +65,7 @@ import Testing
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try StudyReportFixture.writeTrialFolders(in: directory)
-        let model = StudyReport.runDirectory(directory, trial: 1).appendingPathComponent("best.safetensors")
+        let model = StudyFolder(directory: directory).runFiles(1).bestModel
         try StudyReportFixture.writeSafetensors(metadata: ["epoch": "8"], to: model)
         let report = try StudyReport(study: StudyReportFixture.study(), studyDirectory: directory, trialBudget: 9)
         #expect(report.classNames == nil)
@@ -93,7 +94,7 @@ import Testing
     }
 
     @Test func epochLogsSkipBadLinesAndKeepTheLastLineOfAnEpoch() {
-        let log = EpochLog.parse("""
+        let log = EpochDetails.parse("""
             {"epoch":1,"seconds":2.5}
             not json
             {"epoch":2,"seconds":1}

@@ -1,4 +1,5 @@
 import Foundation
+import TrialProtocol
 import FileFormats
 import Reports
 import Search
@@ -115,7 +116,7 @@ enum StudyReportFixture {
     /// `best.safetensors` (a header with class names and no tensors).
     static func writeTrialFolders(in studyDirectory: URL) throws {
         for (number, plan) in plans.enumerated() where !trialsWithoutFolder.contains(number) {
-            let run = StudyReport.runDirectory(studyDirectory, trial: number)
+            let run = StudyFolder(directory: studyDirectory).runFiles(number).directory
             try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
             let lines = (1...max(plan.curve.count, 1)).filter { $0 <= plan.curve.count }.map { epochLine(number, epoch: $0) }
             try (lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")).write(
@@ -123,7 +124,7 @@ enum StudyReportFixture {
         }
         let names = try JSONSerialization.data(withJSONObject: classNames)
         try writeSafetensors(metadata: ["class_names": String(decoding: names, as: UTF8.self), "epoch": "8"],
-                             to: StudyReport.runDirectory(studyDirectory, trial: 1).appendingPathComponent("best.safetensors"))
+                             to: StudyFolder(directory: studyDirectory).runFiles(1).bestModel)
     }
 
     /// One `epochs.jsonl` line as the trainer writes it (a subset of its fields).

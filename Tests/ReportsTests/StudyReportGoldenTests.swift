@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrialProtocol
 @testable import Reports
 
 /// The report of a fixed study equals the committed golden files byte for byte (rewrite them with
@@ -42,7 +43,7 @@ import Testing
                           "learning-curves.svg", "param-conv_channels.svg", "param-dropout.svg", "param-lr.svg",
                           "param-lstm_hidden.svg", "trials.csv", "variants.svg"])
         let copied = try Data(contentsOf: output.appendingPathComponent("best.safetensors"))
-        let original = try Data(contentsOf: StudyReport.runDirectory(directory, trial: 1).appendingPathComponent("best.safetensors"))
+        let original = try Data(contentsOf: StudyFolder(directory: directory).runFiles(1).bestModel)
         #expect(copied == original)
         #expect(try String(contentsOf: output.appendingPathComponent("README.md"), encoding: .utf8) == report.markdown)
     }

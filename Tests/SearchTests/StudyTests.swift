@@ -58,11 +58,12 @@ struct StudyTests {
         let uninterrupted = try simulation.run(study: &reference)
 
         let journal = InMemoryJournal()
+        let files = InMemoryTrialLauncher.Files()  // the trial folders outlive each killed coordinator
         var runs = 0
         var epochs = 0
         while true {
             var study = try Study.open(journal: journal, definition: definition, seed: 7)
-            let result = try simulation.run(study: &study, appendLimit: 13)
+            let result = try simulation.run(study: &study, appendLimit: 13, files: files)
             runs += 1
             epochs += result.epochsTrained
             if !result.interrupted { break }

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Trial processes")
 struct TrialProcessTests {
-    func shell(_ script: String, timeLimit: Duration? = nil) throws -> (TrialProcess.Outcome, [String]) {
+    func shell(_ script: String, timeLimit: Duration? = nil) throws -> (TrialOutcome, [String]) {
         let lines = Mutex<[String]>([])
         let process = TrialProcess(executable: URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", script],
                                    timeLimit: timeLimit)

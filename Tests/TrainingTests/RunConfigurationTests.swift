@@ -2,6 +2,7 @@ import Foundation
 import FileFormats
 import Testing
 import Training
+import TrialProtocol
 
 @Suite("Run files")
 struct RunConfigurationTests {

@@ -4,6 +4,7 @@ import NN
 import Tensor
 import Testing
 import Training
+import TrialProtocol
 
 /// The trainer on small synthetic tensors (no data files): exact continuation, determinism,
 /// checkpoints, divergence.

@@ -4,6 +4,7 @@ import NN
 import Tensor
 import Testing
 import Training
+import TrialProtocol
 
 /// Guards the speed work (own GEMM kernels, fused passes, threading): a fixed small run of two
 /// epochs per variant must report the losses and metrics recorded from the code before any of it

@@ -10,20 +10,6 @@ import Synchronization
 /// checkpoints); a trial never sees the terminal's signal and the coordinator's as two presses.
 /// A trial must not leave children of its own holding its pipes: `run` returns when they close.
 public final class TrialProcess: Sendable {
-    /// How the process ended.
-    public struct Outcome: Sendable, Equatable {
-        /// The exit status when it exited normally.
-        public var exitStatus: Int32?
-        /// The signal that ended it, if one did.
-        public var signal: Int32?
-        /// True when the time limit ran out and the launcher killed it.
-        public var timedOut: Bool
-        /// The last lines of its stderr (at most `stderrTailLimit` bytes).
-        public var stderrTail: String
-
-        public var succeeded: Bool { exitStatus == 0 && !timedOut }
-    }
-
     /// How many bytes of stderr are kept.
     public static let stderrTailLimit = 4096
 
@@ -57,7 +43,7 @@ public final class TrialProcess: Sendable {
 
     /// Starts the process, calls `onLine` for every stdout line (without the newline, on a
     /// background thread), and returns when it has ended and both pipes are drained.
-    public func run(onLine: @escaping @Sendable (String) -> Void) throws -> Outcome {
+    public func run(onLine: @escaping @Sendable (String) -> Void) throws -> TrialOutcome {
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -108,7 +94,7 @@ public final class TrialProcess: Sendable {
 
         let (timedOut, tail) = state.withLock { ($0.timedOut, $0.stderrTail) }
         let signaled = process.terminationReason == .uncaughtSignal
-        return Outcome(
+        return TrialOutcome(
             exitStatus: signaled ? nil : process.terminationStatus,
             signal: signaled ? process.terminationStatus : nil,
             timedOut: timedOut,

@@ -1,5 +1,6 @@
 import Foundation
 import FileFormats
+import TrialProtocol
 
 /// The per-class results of one evaluation (validation or test) in an `epochs.jsonl` line.
 public struct ClassBreakdown: Sendable, Equatable {
@@ -22,8 +23,9 @@ public struct ClassBreakdown: Sendable, Equatable {
     public var classCount: Int { support.count }
 }
 
-/// One line of a trial's `run/epochs.jsonl`: the epoch's wall time and per-class results.
-public struct EpochLogEntry: Sendable, Equatable {
+/// What reports take from one line of a trial's `run/epochs.jsonl`: the epoch's wall time, its
+/// per-class results and the split fingerprints.
+public struct EpochDetail: Sendable, Equatable {
     public var epoch: Int
     public var seconds: Double?
     public var validation: ClassBreakdown?
@@ -43,42 +45,41 @@ public struct EpochLogEntry: Sendable, Equatable {
     }
 }
 
-/// A trial's `epochs.jsonl` as far as reports need it. The journal holds the scalar metrics; this
-/// file adds the epoch times and per-class results. Lines that do not parse are skipped: a report
-/// shows what it can rather than failing on one bad line.
-public struct EpochLog: Sendable, Equatable {
-    /// One entry per epoch, in increasing epoch order (a later line for an epoch replaces an earlier one).
-    public var entries: [EpochLogEntry]
+/// A trial's `epochs.jsonl` (`EpochLogFile`) as far as reports need it. The journal holds the
+/// scalar metrics; this adds the epoch times and per-class results. A report shows what it can
+/// rather than failing on one bad line.
+public struct EpochDetails: Sendable, Equatable {
+    /// One entry per epoch, in increasing epoch order.
+    public var entries: [EpochDetail]
 
-    public init(entries: [EpochLogEntry] = []) {
+    public init(entries: [EpochDetail] = []) {
         self.entries = entries
     }
 
-    /// Reads `url`; a missing or unreadable file gives an empty log.
-    public static func read(_ url: URL) -> EpochLog {
-        guard let data = try? Data(contentsOf: url) else { return EpochLog() }
-        return parse(String(decoding: data, as: UTF8.self))
+    /// Reads the run's log; a missing or unreadable file gives no entries.
+    public static func read(_ run: RunFiles) -> EpochDetails {
+        EpochDetails(records: EpochLogFile.read(run.epochLog))
     }
 
     /// Parses the text of an `epochs.jsonl` file.
-    public static func parse(_ text: String) -> EpochLog {
-        var byEpoch: [Int: EpochLogEntry] = [:]
-        for line in text.split(whereSeparator: \.isNewline) {
-            guard case .object(let members)? = try? JSONValue.parse(Data(line.utf8), source: "epochs.jsonl"),
-                  case .number(let epochNumber)? = members["epoch"], let epoch = Int(exactly: epochNumber) else { continue }
+    public static func parse(_ text: String) -> EpochDetails {
+        EpochDetails(records: EpochLogFile.parse(text))
+    }
+
+    private init(records: [(epoch: Int, record: [String: JSONValue])]) {
+        entries = records.map { epoch, members in
             var seconds: Double?
             if case .number(let value)? = members["seconds"] { seconds = value }
-            byEpoch[epoch] = EpochLogEntry(epoch: epoch, seconds: seconds,
-                                           validation: members["validation"].flatMap(breakdown),
-                                           test: members["test"].flatMap(breakdown),
-                                           validationFingerprint: string(members["validation_fingerprint"]),
-                                           testFingerprint: string(members["test_fingerprint"]))
+            return EpochDetail(epoch: epoch, seconds: seconds,
+                               validation: members["validation"].flatMap(Self.breakdown),
+                               test: members["test"].flatMap(Self.breakdown),
+                               validationFingerprint: Self.string(members["validation_fingerprint"]),
+                               testFingerprint: Self.string(members["test_fingerprint"]))
         }
-        return EpochLog(entries: byEpoch.keys.sorted().compactMap { byEpoch[$0] })
     }
 
     /// The entry of `epoch`, if logged.
-    public func entry(epoch: Int) -> EpochLogEntry? {
+    public func entry(epoch: Int) -> EpochDetail? {
         entries.first { $0.epoch == epoch }
     }
 
