@@ -83,9 +83,9 @@ extension StudyReport {
     }
 
     private var halvingSection: String? {
-        guard definition.method.halves else { return nil }
+        guard definition.scheduler.halves else { return nil }
         let brackets = scheduler.brackets(snapshot: snapshot, trialBudget: trialBudget)
-        let showsBracket = definition.method == .hyperband
+        let showsBracket = definition.scheduler == .hyperband
         var table = MarkdownTable(
             header: (showsBracket ? ["bracket"] : []) + ["rung", "epochs", "entered", "reported", "promoted", "best \(definition.metric.name)", "closed"],
             alignments: (showsBracket ? [.right] : []) + [.right, .right, .right, .right, .right, .right, .left])

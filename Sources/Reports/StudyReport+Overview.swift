@@ -10,7 +10,7 @@ extension StudyReport {
         let finished = records.filter { $0.trial.state.isFinished }.count
         var settings = MarkdownTable(header: ["setting", "value"])
         settings.rows = [
-            ["method", "`\(definition.method.rawValue)`: \(methodDescription)"],
+            ["method", "`\(definition.methodName)`: \(methodDescription)"],
             ["metric", "`\(definition.metric.name)`, \(definition.metric.goal.rawValue)"],
             ["epochs per trial", budget.minimumEpochs == budget.maximumEpochs ? "\(budget.maximumEpochs)"
                 : "\(budget.minimumEpochs) to \(budget.maximumEpochs), eta \(budget.eta) (rungs at \(budget.rungEpochs.map(String.init).joined(separator: ", ")) epochs)"],
@@ -52,16 +52,20 @@ extension StudyReport {
     }
 
     private var methodDescription: String {
-        switch definition.method {
-        case .grid: return "every combination of the listed values, each trained to the full budget"
-        case .random: return "seeded random configurations, each trained to the full budget"
-        case .sha: return "synchronous successive halving (a rung promotes once all its trials reported)"
+        let halving: String
+        switch definition.scheduler {
+        case .none:
+            return definition.sampler == .grid
+                ? "every combination of the listed values, each trained to the full budget"
+                : "seeded random configurations, each trained to the full budget"
+        case .sha: halving = "synchronous successive halving (a rung promotes once all its trials reported)"
         case .asha:
-            return scheduler.isDeterministic
+            halving = scheduler.isDeterministic
                 ? "asynchronous successive halving, promotions decided in trial-number order"
                 : "asynchronous successive halving, promotions decided in completion order"
-        case .hyperband: return "hyperband: brackets of successive halving starting at different rungs"
+        case .hyperband: halving = "hyperband: brackets of successive halving starting at different rungs"
         }
+        return definition.sampler == .random ? halving : "every combination of the listed values, under \(halving)"
     }
 
     private var dataDescription: String {

@@ -54,7 +54,7 @@ extension StudyReport {
             let name = "trial \(record.number)" + (record.variant.map { " (\($0))" } ?? "")
             return ChartSeries(name: name, mark: .line, color: ChartPalette.color(index), points: points, id: "trial-\(record.number)")
         }
-        let guides = definition.method.halves ? definition.budget.rungEpochs.map(Double.init) : []
+        let guides = definition.scheduler.halves ? definition.budget.rungEpochs.map(Double.init) : []
         let chart = SVGChart(title: "Learning curves", subtitle: "the \(Self.learningCurveCount) best trials"
                                 + (guides.isEmpty ? "" : "; dashed lines: rungs"),
                              xAxis: ChartAxis(title: "epoch", integers: true, limits: 0...Double.infinity),

@@ -40,7 +40,7 @@ struct SearchRun {
             Self.writeReport(study: study, coordinator: coordinator, studyDirectory: studyDirectory, to: reportDirectory)
         }
         let done = coordinator.study.snapshot.trials.filter { $0.state.isFinished }.count
-        printError("search '\(definition.name)': \(definition.method.rawValue) on \(definition.metric.name) "
+        printError("search '\(definition.name)': \(definition.methodName) on \(definition.metric.name) "
                    + "(\(definition.metric.goal.rawValue)), \(trials) trials in total (\(done) already finished), "
                    + "\(parallel) at once with \(launcher.threadsPerTrial) BLAS thread(s) each; journal \(source), trial folders in \(studyDirectory.path)")
         let stop = StopRequest(message: "stopping: no new trials; running trials finish their epoch and checkpoint (Ctrl-C again to stop now)")

@@ -227,3 +227,38 @@ struct SchedulerTests {
         #expect(result.snapshot.trials.filter { $0.state == .complete }.count >= 1)
     }
 }
+
+/// A sampler that decides from the results of every earlier trial (as a model-based sampler with
+/// a view of the whole study would): it waits until they are all finished, then draws at random.
+struct WaitingForEveryResultSampler: ParameterSampler {
+    let random: RandomSampler
+
+    func sample(trial number: Int, study: StudySnapshot, metric: SearchMetric, excluding used: Set<String>) -> SamplerAnswer {
+        let earlier = study.trials.prefix(number)
+        guard earlier.count == number, earlier.allSatisfy({ $0.state.isFinished && $0.bestValue(of: metric) != nil }) else {
+            return .wait
+        }
+        return random.sample(trial: number, study: study, metric: metric, excluding: used)
+    }
+}
+
+@Suite("Samplers that wait")
+struct WaitingSamplerTests {
+    @Test(arguments: [1, 3])
+    func aSamplerThatWaitsGetsTheStudyAndTheSearchStillFinishes(workers: Int) throws {
+        let definition = try SearchFixtures.definition(SearchFixtures.space(method: "random", maxEpochs: 3))
+        let sampler = WaitingForEveryResultSampler(random: RandomSampler(parameters: definition.parameters, seed: 0))
+        let scheduler = SearchScheduler(definition: definition, seed: 0, sampler: sampler)
+        let simulation = SearchSimulation(scheduler: scheduler, workers: workers, trialBudget: 5,
+                                          objective: { SearchFixtures.learningCurve($0, trialNumber: $1, epoch: $2) })
+        var study = try SearchFixtures.study(definition)
+        let result = try simulation.run(study: &study)
+        #expect(result.status == .finished)
+        #expect(result.snapshot.trials.count == 5 && result.snapshot.trials.allSatisfy { $0.state == .complete })
+        // One trial at a time, whatever the workers: the others sat idle while it waited.
+        #expect(result.elapsedSeconds == 15)
+        #expect(abs(result.idleFraction - (1 - 1 / Double(workers))) < 1e-9)
+        let plain = RandomSampler(parameters: definition.parameters, seed: 0)
+        #expect(result.snapshot.trials.map(\.parameters) == (0..<5).compactMap { plain.parameters(forTrial: $0) })
+    }
+}

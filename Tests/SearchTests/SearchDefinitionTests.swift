@@ -25,7 +25,7 @@ struct SearchDefinitionTests {
     @Test func readsTheDesignExample() throws {
         let definition = try SearchFixtures.definition(Self.designExample)
         #expect(definition.name == "nsl-kdd")
-        #expect(definition.method == .asha)
+        #expect(definition.sampler == .random && definition.scheduler == .asha)
         #expect(definition.metric == SearchMetric(name: "val_f1_macro", goal: .maximize))
         #expect(definition.budget == EpochBudget(minimumEpochs: 1, maximumEpochs: 27, eta: 3))
         #expect(definition.budget.rungEpochs == [1, 3, 9, 27])
@@ -46,7 +46,7 @@ struct SearchDefinitionTests {
             {"name": "q", "metric": {"name": "val_loss", "goal": "minimize"}, "budget": {"max_epochs": 9},
              "parameters": {"lr": {"values": [0.1, 0.01]}}}
             """)
-        #expect(definition.method == .asha)
+        #expect(definition.sampler == .random && definition.scheduler == .asha)
         #expect(definition.budget == EpochBudget(minimumEpochs: 1, maximumEpochs: 9, eta: 3))
         #expect(definition.data == nil)
         let random = try SearchFixtures.definition("""
@@ -54,6 +54,28 @@ struct SearchDefinitionTests {
              "parameters": {"lr": {"values": [0.1, 0.01]}}}
             """)
         #expect(random.budget.minimumEpochs == 9)
+    }
+
+    @Test func samplerAndSchedulerAreNamedApartOrByTheMethodShorthand() throws {
+        func read(_ keys: String) throws -> SearchDefinition {
+            try SearchFixtures.definition("""
+                {"name": "q", \(keys) "metric": {"name": "val_loss", "goal": "minimize"}, "budget": {"max_epochs": 9},
+                 "parameters": {"lr": {"values": [0.1, 0.01]}}}
+                """)
+        }
+        let gridHalving = try read(#""sampler": "grid", "scheduler": "asha","#)
+        #expect(gridHalving.sampler == .grid && gridHalving.scheduler == .asha)
+        #expect(gridHalving.methodName == "grid + asha")
+        #expect(gridHalving.budget.minimumEpochs == 1)
+        let randomFull = try read(#""scheduler": "none","#)
+        #expect(randomFull.sampler == .random && randomFull.methodName == "random")
+        #expect(randomFull.budget.minimumEpochs == 9)  // no halving: every trial trains to max_epochs
+        for method in SearchMethod.allCases {
+            let shorthand = try read("\"method\": \"\(method.rawValue)\",")
+            let spelledOut = try read("\"sampler\": \"\(method.sampler.rawValue)\", \"scheduler\": \"\(method.scheduler.rawValue)\",")
+            #expect(shorthand.sampler == spelledOut.sampler && shorthand.scheduler == spelledOut.scheduler)
+            #expect(spelledOut.methodName == method.rawValue)
+        }
     }
 
     @Test func rungsEndAtTheMaximum() {
@@ -123,6 +145,12 @@ struct SearchDefinitionTests {
         (file(replacing: "name", with: #""../escape""#), "name", "letters"),
         (file(replacing: "name", with: "7"), "name", "must be a string"),
         (file(replacing: "method", with: #""bayes""#), "method", "grid, random, sha, asha, hyperband"),
+        (file(replacing: "sampler", with: #""random""#), "method", "either method, or sampler and scheduler"),
+        (file(replacing: "scheduler", with: #""asha""#), "method", "either method, or sampler and scheduler"),
+        (file(replacing: "method", with: nil).replacingOccurrences(of: #""budget":"#, with: #""sampler": "bayes", "budget":"#),
+         "sampler", "random, grid"),
+        (file(replacing: "method", with: nil).replacingOccurrences(of: #""budget":"#, with: #""scheduler": "median", "budget":"#),
+         "scheduler", "none, sha, asha, hyperband"),
         (file(replacing: "metric", with: nil), "metric", "missing"),
         (file(replacing: "metric", with: #"{"name": "val_loss"}"#), "metric.goal", "maximize"),
         (file(replacing: "metric", with: #"{"name": "val_loss", "goal": "lower"}"#), "metric.goal", "\"lower\""),

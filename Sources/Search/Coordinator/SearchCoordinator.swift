@@ -124,7 +124,9 @@ public final class SearchCoordinator {
                     acted = true
                 }
             }
-            if running.isEmpty && !acted {
+            // What was just recorded (a stop, a start) can let the scheduler decide more at once.
+            if acted { continue }
+            if running.isEmpty {
                 let othersRunning = study.snapshot.trials.contains { $0.state == .running }
                 if !othersRunning, !stopping, case .inProgress = scheduler.status(snapshot: study.snapshot, trialBudget: trialBudget) {
                     throw StudyError(.internalInconsistency, "the scheduler has nothing to run although the search is not finished; "

@@ -20,6 +20,11 @@ public struct GridSampler: ParameterSampler {
 
     /// The `number`-th combination; nil past the end of the grid. `used` is ignored: the grid
     /// has no repeats.
+    /// Looks at the trial number alone: the study's results do not change what it draws.
+    public func sample(trial number: Int, study: StudySnapshot, metric: SearchMetric, excluding used: Set<String>) -> SamplerAnswer {
+        parameters(forTrial: number, excluding: used).map(SamplerAnswer.parameters) ?? .exhausted
+    }
+
     public func parameters(forTrial number: Int, excluding used: Set<String> = []) -> TrialParameters? {
         guard number >= 0, number < count else { return nil }
         var remainder = number

@@ -18,6 +18,11 @@ public struct RandomSampler: ParameterSampler {
         self.seed = seed
     }
 
+    /// Looks at the trial number alone: the study's results do not change what it draws.
+    public func sample(trial number: Int, study: StudySnapshot, metric: SearchMetric, excluding used: Set<String>) -> SamplerAnswer {
+        parameters(forTrial: number, excluding: used).map(SamplerAnswer.parameters) ?? .exhausted
+    }
+
     public func parameters(forTrial number: Int, excluding used: Set<String> = []) -> TrialParameters? {
         for attempt in 0..<Self.redrawLimit {
             var generator = SearchRandom(seed: seed, trialNumber: number, stream: .parameters, attempt: attempt)

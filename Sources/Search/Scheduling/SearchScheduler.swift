@@ -14,17 +14,18 @@ public struct SearchScheduler: Sendable {
     let layout: BracketLayout
     let halving: SuccessiveHalving
 
-    /// The scheduler of `definition`'s method for a study seeded with `seed`. `arrivalOrder`
-    /// matters for `asha` only; `.completion` (plain, timing-dependent ASHA) exists to measure
-    /// the cost of the deterministic default.
+    /// The scheduler `definition` names, for a study seeded with `seed`, drawing new trials from
+    /// `sampler` (default: the one the search file names). `arrivalOrder` matters for `asha`
+    /// only; `.completion` (plain, timing-dependent ASHA) exists to measure the cost of the
+    /// deterministic default.
     public init(definition: SearchDefinition, seed: Int, failurePolicy: FailurePolicy = FailurePolicy(),
-                arrivalOrder: ArrivalOrder = .trialNumber) {
+                arrivalOrder: ArrivalOrder = .trialNumber, sampler: (any ParameterSampler)? = nil) {
         self.definition = definition
         self.seed = seed
         self.failurePolicy = failurePolicy
-        sampler = definition.makeSampler(seed: seed)
-        switch definition.method {
-        case .grid, .random:
+        self.sampler = sampler ?? definition.makeSampler(seed: seed)
+        switch definition.scheduler {
+        case .none:
             layout = .single(rungEpochs: [definition.budget.maximumEpochs])
             rule = .synchronous
         case .sha:
@@ -101,13 +102,14 @@ public struct SearchScheduler: Sendable {
         }
         var used = snapshot.usedConfigurations
         var number = snapshot.trials.count
-        var parameters = state.nextParameters
-        while slots > 0, let chosen = parameters {
+        var answer = state.nextTrial
+        while slots > 0, case .parameters(let chosen) = answer {
             actions.append(.start(trialNumber: number, parameters: chosen, targetEpochs: bracket(ofTrial: number).rungEpochs[0]))
             used.insert(chosen.canonicalText)
             slots -= 1
             number += 1
-            parameters = number < trialBudget ? sampler.parameters(forTrial: number, excluding: used) : nil
+            answer = number < trialBudget
+                ? sampler.sample(trial: number, study: snapshot, metric: definition.metric, excluding: used) : .exhausted
         }
         return actions
     }
@@ -119,7 +121,7 @@ public struct SearchScheduler: Sendable {
             return .stopped(reason: reason)
         }
         if snapshot.trials.contains(where: { !$0.state.isFinished }) { return .inProgress }
-        return nextParameters(snapshot: snapshot, trialBudget: trialBudget) == nil ? .finished : .inProgress
+        return nextTrial(snapshot: snapshot, trialBudget: trialBudget) == .exhausted ? .finished : .inProgress
     }
 
     /// The brackets and their rungs: promotions so far, closed rungs (for `tune status`).
@@ -131,13 +133,13 @@ public struct SearchScheduler: Sendable {
 
     private struct Evaluation {
         var brackets: [BracketSummary]
-        /// The parameters of the next new trial, nil when no more trials can be created.
-        var nextParameters: TrialParameters?
+        /// What the sampler says of the next new trial (`exhausted` also when the budget is spent).
+        var nextTrial: SamplerAnswer
         var stopReason: String?
     }
 
     private func evaluate(snapshot: StudySnapshot, trialBudget: Int) -> Evaluation {
-        let nextParameters = nextParameters(snapshot: snapshot, trialBudget: trialBudget)
+        let nextTrial = nextTrial(snapshot: snapshot, trialBudget: trialBudget)
         var groups: [(bracket: Bracket, members: [TrialSnapshot])] = []
         for trial in snapshot.trials {
             let bracket = bracket(ofTrial: trial.number)
@@ -150,16 +152,16 @@ public struct SearchScheduler: Sendable {
         let summaries = groups.map { group in
             let isFull = group.bracket.capacity.map { group.members.count >= $0 } ?? false
             return halving.evaluate(bracket: group.bracket, members: group.members,
-                                    isOpen: nextParameters != nil && !isFull)
+                                    isOpen: nextTrial != .exhausted && !isFull)
         }
-        return Evaluation(brackets: summaries, nextParameters: nextParameters,
+        return Evaluation(brackets: summaries, nextTrial: nextTrial,
                           stopReason: failurePolicy.stopReason(snapshot: snapshot, trialBudget: trialBudget))
     }
 
-    private func nextParameters(snapshot: StudySnapshot, trialBudget: Int) -> TrialParameters? {
+    private func nextTrial(snapshot: StudySnapshot, trialBudget: Int) -> SamplerAnswer {
         let number = snapshot.trials.count
-        guard number < trialBudget else { return nil }
-        return sampler.parameters(forTrial: number, excluding: snapshot.usedConfigurations)
+        guard number < trialBudget else { return .exhausted }
+        return sampler.sample(trial: number, study: snapshot, metric: definition.metric, excluding: snapshot.usedConfigurations)
     }
 
     /// The rung a trial's current (or last) run aims at: the highest rung within its target.

@@ -1,20 +1,34 @@
 import FileFormats
 
-/// How a search chooses configurations and how far it trains them.
+/// The W&B-style shorthand `"method"` for a sampler and a scheduler together.
 public enum SearchMethod: String, Sendable, CaseIterable {
     /// Every combination of the listed values, each trained to `max_epochs`.
     case grid
     /// Seeded random configurations, each trained to `max_epochs`.
     case random
-    /// Synchronous successive halving: a rung's promotions wait until all its trials reported.
+    /// Random configurations under synchronous successive halving.
     case sha
-    /// Asynchronous successive halving, with promotions decided in trial-number order.
+    /// Random configurations under asynchronous successive halving (the default).
     case asha
-    /// Brackets of successive halving that trade the number of trials against their epochs.
+    /// Random configurations under hyperband.
     case hyperband
 
-    /// True for the methods that stop weak trials early.
-    public var halves: Bool { self == .sha || self == .asha || self == .hyperband }
+    public var sampler: SamplerKind { self == .grid ? .grid : .random }
+
+    public var scheduler: SchedulerKind {
+        switch self {
+        case .grid, .random: return .none
+        case .sha: return .sha
+        case .asha: return .asha
+        case .hyperband: return .hyperband
+        }
+    }
+
+    /// The shorthand for `sampler` with `scheduler`, if there is one.
+    public init?(sampler: SamplerKind, scheduler: SchedulerKind) {
+        guard let method = Self.allCases.first(where: { $0.sampler == sampler && $0.scheduler == scheduler }) else { return nil }
+        self = method
+    }
 }
 
 /// Whether a larger or a smaller metric is better.
@@ -88,7 +102,10 @@ public struct SearchDefinition: Sendable, Equatable {
     /// The study's name, also its directory under `Searches/`.
     public var name: String
     public var description: String?
-    public var method: SearchMethod
+    /// How new trials' configurations are chosen.
+    public var sampler: SamplerKind
+    /// How far trials are trained: to `max_epochs`, or by successive halving.
+    public var scheduler: SchedulerKind
     public var metric: SearchMetric
     public var budget: EpochBudget
     /// The trials' `data` object, passed through to the run file unchanged (nil: the built-in
@@ -98,6 +115,11 @@ public struct SearchDefinition: Sendable, Equatable {
     public var parameters: [SearchParameter]
     /// The whole document as read, stored with the study.
     public var document: JSONValue
+
+    /// The shorthand naming the sampler and scheduler (`asha`), or both names (`grid + asha`).
+    public var methodName: String {
+        SearchMethod(sampler: sampler, scheduler: scheduler)?.rawValue ?? "\(sampler.rawValue) + \(scheduler.rawValue)"
+    }
 
     /// The largest grid the search will enumerate.
     public static let gridLimit = 100_000
@@ -110,7 +132,7 @@ public struct SearchDefinition: Sendable, Equatable {
     /// Checks `document` (the parsed search file named `source`); every error names the field.
     public init(document: JSONValue, source: String) throws(JSONFileError) {
         var reader = try JSONObjectReader(document, source: source)
-        try reader.rejectUnknownKeys(known: ["name", "description", "method", "metric", "budget", "data", "parameters"])
+        try reader.rejectUnknownKeys(known: ["name", "description", "method", "sampler", "scheduler", "metric", "budget", "data", "parameters"])
         self.source = source
         self.document = document
 
@@ -121,14 +143,7 @@ public struct SearchDefinition: Sendable, Equatable {
         self.name = name
         description = try reader.string("description")
 
-        if let methodName = try reader.string("method") {
-            guard let method = SearchMethod(rawValue: methodName) else {
-                throw reader.error("method", "is \"\(methodName)\", not one of \(SearchMethod.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            self.method = method
-        } else {
-            method = .asha
-        }
+        (sampler, scheduler) = try Self.readSamplerAndScheduler(&reader)
 
         guard var metricReader = try reader.object("metric") else {
             throw reader.error("metric", "is missing: say which metric to optimise, e.g. {\"name\": \"val_f1_macro\", \"goal\": \"maximize\"}")
@@ -148,7 +163,7 @@ public struct SearchDefinition: Sendable, Equatable {
         guard var budgetReader = try reader.object("budget") else {
             throw reader.error("budget", "is missing: give at least {\"max_epochs\": N}")
         }
-        budget = try Self.readBudget(&budgetReader, method: method)
+        budget = try Self.readBudget(&budgetReader, scheduler: scheduler)
 
         let data = reader.value("data")
         if let data {
@@ -174,7 +189,7 @@ public struct SearchDefinition: Sendable, Equatable {
         self.parameters = parameters
         try reader.rejectUnknownKeys()
 
-        if method == .grid {
+        if sampler == .grid {
             try checkGrid(parametersReader)
         }
     }
@@ -233,11 +248,41 @@ public struct SearchDefinition: Sendable, Equatable {
         }
     }
 
-    private static func readBudget(_ reader: inout JSONObjectReader, method: SearchMethod) throws(JSONFileError) -> EpochBudget {
+    /// `method` (the shorthand), or `sampler` and `scheduler` (each with its default: random, asha).
+    private static func readSamplerAndScheduler(_ reader: inout JSONObjectReader) throws(JSONFileError) -> (SamplerKind, SchedulerKind) {
+        let samplerName = try reader.string("sampler")
+        let schedulerName = try reader.string("scheduler")
+        if let methodName = try reader.string("method") {
+            if samplerName != nil || schedulerName != nil {
+                throw reader.error("method", "is a shorthand for a sampler and a scheduler: give either method, or sampler and scheduler")
+            }
+            guard let method = SearchMethod(rawValue: methodName) else {
+                throw reader.error("method", "is \"\(methodName)\", not one of \(SearchMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return (method.sampler, method.scheduler)
+        }
+        var sampler = SamplerKind.random
+        if let samplerName {
+            guard let named = SamplerKind(rawValue: samplerName) else {
+                throw reader.error("sampler", "is \"\(samplerName)\", not one of \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            sampler = named
+        }
+        var scheduler = SchedulerKind.asha
+        if let schedulerName {
+            guard let named = SchedulerKind(rawValue: schedulerName) else {
+                throw reader.error("scheduler", "is \"\(schedulerName)\", not one of \(SchedulerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            scheduler = named
+        }
+        return (sampler, scheduler)
+    }
+
+    private static func readBudget(_ reader: inout JSONObjectReader, scheduler: SchedulerKind) throws(JSONFileError) -> EpochBudget {
         guard let maximum = try reader.integer("max_epochs") else {
             throw reader.error("max_epochs", "is missing: the epochs of a fully trained trial")
         }
-        let minimum = try reader.integer("min_epochs") ?? (method.halves ? 1 : maximum)
+        let minimum = try reader.integer("min_epochs") ?? (scheduler.halves ? 1 : maximum)
         let eta = try reader.integer("eta") ?? 3
         try reader.rejectUnknownKeys()
         guard minimum >= 1 else { throw reader.error("min_epochs", "must be at least 1, not \(minimum)") }
@@ -340,7 +385,7 @@ public struct SearchDefinition: Sendable, Equatable {
             throw parametersReader.error(parameter.name, "is continuous (\(parameter.distribution.name)); a grid search needs values, value, int_uniform or q_uniform")
         }
         if let count = configurationCount, count > Self.gridLimit {
-            throw JSONFileError(source: source, field: "method",
+            throw JSONFileError(source: source, field: document.member("method") != nil ? "method" : "sampler",
                                 message: "is grid, but the parameters make \(count == Int.max ? "too many" : String(count)) combinations (the limit is \(Self.gridLimit)); use random or list fewer values")
         }
     }

@@ -18,7 +18,7 @@ public struct StudySummary {
         let snapshot = study.snapshot
         let metric = scheduler.definition.metric
         var lines: [String] = []
-        lines.append("study '\(snapshot.header.name)': \(scheduler.definition.method.rawValue), seed \(snapshot.header.seed), "
+        lines.append("study '\(snapshot.header.name)': \(scheduler.definition.methodName), seed \(snapshot.header.seed), "
                      + "\(snapshot.trials.count) of \(trialBudget) trials created"
                      + (scheduler.isDeterministic ? "" : " (not deterministic: promotions depend on completion order)"))
         let counts = TrialState.allCases.compactMap { state -> String? in
@@ -31,7 +31,7 @@ public struct StudySummary {
         if full > 0 {
             lines.append("epochs trained: \(epochs) (training every trial to the full budget would take \(full))")
         }
-        for summary in scheduler.brackets(snapshot: snapshot, trialBudget: trialBudget) where scheduler.definition.method.halves {
+        for summary in scheduler.brackets(snapshot: snapshot, trialBudget: trialBudget) where scheduler.definition.scheduler.halves {
             lines.append("bracket \(summary.bracket.index): trials \(summary.trialNumbers.first ?? 0)-\(summary.trialNumbers.last ?? 0)")
             for rung in summary.rungs {
                 lines.append("  rung \(rung.epochs) epochs: \(rung.results.count) reported, \(rung.promoted.count) promoted"
