@@ -47,7 +47,8 @@ public struct StudyReport: Sendable {
         records = snapshot.trials.map { trial in
             TrialRecord(trial: trial, metric: metric, log: EpochDetails.read(folder.runFiles(trial.number)))
         }
-        leaderboard = records.ranked(by: metric)
+        let allRecords = records
+        leaderboard = snapshot.leaderboard(by: metric).map { allRecords[$0.trial.number] }
         if let best = leaderboard.first {
             let model = folder.runFiles(best.number).bestModel
             bestModel = FileManager.default.fileExists(atPath: model.path) ? model : nil

@@ -30,15 +30,3 @@ public struct TrialRecord: Sendable, Equatable {
         trial.parameters["variant"].map(ReportFormat.parameter)
     }
 }
-
-extension Array where Element == TrialRecord {
-    /// The trials that reported the metric, best first (ties: lower trial number first).
-    func ranked(by metric: SearchMetric) -> [TrialRecord] {
-        filter { $0.bestValue != nil }.sorted { left, right in
-            guard let a = left.bestValue, let b = right.bestValue else { return false }
-            if metric.isBetter(a, than: b) { return true }
-            if metric.isBetter(b, than: a) { return false }
-            return left.number < right.number
-        }
-    }
-}

@@ -38,8 +38,7 @@ public struct StudySummary {
                              + (rung.isClosed ? " (closed)" : ""))
             }
         }
-        let ranked = snapshot.trials.compactMap { trial in trial.bestValue(of: metric).map { (trial, $0) } }
-            .sorted { metric.isBetter($0.1, than: $1.1) || ($0.1 == $1.1 && $0.0.number < $1.0.number) }
+        let ranked = snapshot.leaderboard(by: metric)
         if !ranked.isEmpty {
             lines.append("")
             lines.append("rank  trial  \(metric.name)  epochs  state     parameters")

@@ -152,15 +152,19 @@ public struct StudySnapshot: Sendable, Equatable {
         trials.filter { $0.state == state }
     }
 
-    /// The trial with the best value of `metric` at any of its epochs (ties: lower number), if
-    /// any: the first of the leaderboard `tune status` and the report show.
-    public func bestTrial(by metric: SearchMetric) -> TrialSnapshot? {
-        var best: (trial: TrialSnapshot, value: Double)?
-        for trial in trials {
-            guard let value = trial.bestValue(of: metric) else { continue }
-            if let current = best, !metric.isBetter(value, than: current.value) { continue }
-            best = (trial, value)
+    /// The leaderboard: the trials that reported `metric`, with their best value over their epochs,
+    /// best first (ties: lower trial number first). `tune status`, the report and the coordinator's
+    /// progress line all rank by it.
+    public func leaderboard(by metric: SearchMetric) -> [(trial: TrialSnapshot, value: Double)] {
+        trials.compactMap { trial in trial.bestValue(of: metric).map { (trial, $0) } }.sorted { left, right in
+            if metric.isBetter(left.value, than: right.value) { return true }
+            if metric.isBetter(right.value, than: left.value) { return false }
+            return left.trial.number < right.trial.number
         }
-        return best?.trial
+    }
+
+    /// The first of the leaderboard, if any trial reported `metric`.
+    public func bestTrial(by metric: SearchMetric) -> TrialSnapshot? {
+        leaderboard(by: metric).first?.trial
     }
 }
