@@ -169,9 +169,9 @@ public struct VariantBenchmark: Sendable {
     }
 
     /// The model of the run's best checkpoint (its last state when no epoch was best).
-    static func trainedModel(configuration: ModelConfiguration, files: RunFiles) throws -> CNNLSTM {
+    static func trainedModel(configuration: ModelConfiguration, files: RunFiles) throws -> any SequenceClassifier {
         let path = FileManager.default.fileExists(atPath: files.bestModel.path) ? files.bestModel.path : files.state.path
-        let model = try CNNLSTM(configuration: configuration)
+        let model = try configuration.makeModel()
         let weights = try Safetensors.read(path: path).tensors.filter { !$0.key.hasPrefix("__") }
         try model.parameters.load(weights, path: path)
         return model
