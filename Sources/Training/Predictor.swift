@@ -60,13 +60,3 @@ public final class Predictor {
         return result
     }
 }
-
-/// Writes RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled.
-public enum CSVWriter {
-    public static func line(_ fields: [String]) -> String {
-        fields.map { field in
-            guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }.joined(separator: ",") + "\r\n"
-    }
-}
