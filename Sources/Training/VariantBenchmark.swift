@@ -13,18 +13,7 @@ import NN
 /// every seed validates on the same samples. Runs go seed by seed,
 /// every configuration within a seed, so a drift in machine load spreads over all configurations.
 public struct VariantBenchmark: Sendable {
-    /// One configuration to compare: a label and its run-file hyperparameters (no `data`).
-    public struct Configuration: Sendable, Equatable {
-        public var label: String
-        public var settings: [String: JSONValue]
-
-        public init(label: String, settings: [String: JSONValue]) {
-            self.label = label
-            self.settings = settings
-        }
-    }
-
-    public var configurations: [Configuration]
+    public var configurations: [BenchmarkConfiguration]
     /// The run file's `data` object, shared by every run.
     public var data: JSONValue
     public var seeds: [UInt64]
@@ -44,7 +33,7 @@ public struct VariantBenchmark: Sendable {
     /// Timed inference batches: one pass over the validation split, but at least this many.
     public var minimumLatencyBatches = 100
 
-    public init(configurations: [Configuration], data: JSONValue, seeds: [UInt64], epochs: Int, metric: String,
+    public init(configurations: [BenchmarkConfiguration], data: JSONValue, seeds: [UInt64], epochs: Int, metric: String,
                 maximize: Bool, threads: Int, workDirectory: URL, source: String) {
         self.configurations = configurations
         self.data = data

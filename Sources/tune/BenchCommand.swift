@@ -60,7 +60,7 @@ struct VariantsCommand: ParsableCommand {
         let seedList = (0..<seeds).map { UInt64(seed + $0) }
         let workPath = Self.workDirectory(space: space, name: definition.name)
         var benchmark = VariantBenchmark(
-            configurations: plan.configurations.map { VariantBenchmark.Configuration(label: $0.label, settings: $0.settings) },
+            configurations: plan.configurations,
             data: plan.data, seeds: seedList, epochs: definition.budget.maximumEpochs, metric: definition.metric.name,
             maximize: definition.metric.goal == .maximize, threads: threads,
             workDirectory: URL(fileURLWithPath: workPath), source: space)
