@@ -14,6 +14,12 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
             self.init(rawValue: name == "attn" ? "attention" : name)
         }
 
+        /// Every variant's name for messages: `lstm, bilstm or attention`.
+        public static var nameList: String {
+            let names = allCases.map(\.rawValue)
+            return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+        }
+
         public var isBidirectional: Bool { self != .lstm }
         public var hasAttention: Bool { self == .attention }
     }

@@ -36,7 +36,7 @@ public struct RunConfiguration: Sendable {
         var model = ModelConfiguration(inputChannels: 1, classCount: 2)
         if let variant = try reader.string(.variant) {
             guard let parsed = ModelConfiguration.Variant(name: variant) else {
-                throw reader.error(.variant, "must be lstm, bilstm or attention, not '\(variant)'")
+                throw reader.error(.variant, "must be \(ModelConfiguration.Variant.nameList), not '\(variant)'")
             }
             model.variant = parsed
         }
