@@ -26,10 +26,11 @@ let package = Package(
         // Float32 tensors, seeded RNG and kernels; the only user of COpenBLAS.
         .target(name: "Tensor", dependencies: ["COpenBLAS", "CKernels"]),
         // Layers with forward/backward, the CNN+LSTM model, loss, Adam, schedulers, safetensors.
-        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "NN", dependencies: ["Tensor", "FileFormats"]),
         // NPY and flow-record formats, cleaning, scalers, splits, batches, synthetic traffic.
         .target(name: "FlowData", dependencies: ["Tensor"]),
-        // Strict JSON (and YAML) reading with file, line and field in every error (run and search files).
+        // Strict JSON (and YAML) reading with file, line and field in every error (run and search files);
+        // formats shared across modules: CSV tables, the safetensors header, benchmark configurations.
         .target(name: "FileFormats", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The trial protocol between the trainer and the search: run and study folder layout, the
         // run file a coordinator writes, the stdout and epochs.jsonl lines with their flat metric

@@ -6,12 +6,13 @@ import Tensor
 ///     [Conv1d(k, pad k/2) BatchNorm1d ReLU MaxPool1d(2)] per conv block   conv.{4b}, conv.{4b+1}
 ///     Dropout(p)
 ///     LSTM(H, layers, bidirectional for bilstm/attention)                  lstm.*
-///     plain head: last time step; attention head: BatchNorm1d(y + MHA(y)) averaged over time
+///     head: LastStepHead, the last time step (lstm, bilstm), or
+///           AttentionHead, BatchNorm1d(y + MHA(y)) averaged over time      mha.*, bn.*
 ///     Linear(D -> classes)                                                 fc
 ///
 /// Activations run channels-last, (N, L, C), so the convolution output feeds the batch-first
 /// LSTM without a transpose. All state lives in `parameters`, named like PyTorch's `state_dict`.
-public final class CNNLSTM {
+public final class CNNLSTM: SequenceClassifier {
     public let configuration: ModelConfiguration
     /// Every parameter, gradient and buffer, flat.
     public let parameters = ParameterStore()
@@ -22,15 +23,11 @@ public final class CNNLSTM {
     private let poolSize = 2
     private let dropout: Dropout
     private let lstm: LSTM
-    private let attention: MultiHeadSelfAttention?
-    private let attentionNormalization: BatchNorm1d?
+    /// The last time step (lstm, bilstm) or the attention block (attention).
+    private let head: any SequenceHead
     private let classifier: Linear
 
     private let channelsLastInput = Tensor(shape: [0])  // (N, L, C)
-    private let summary = Tensor(shape: [0])            // (N, D): last step or time average
-    private let residual = Tensor(shape: [0])           // (N, T, D): y + MHA(y)
-    private let dSequence = Tensor(shape: [0])          // (N, T, D)
-    private let dRecurrent = Tensor(shape: [0])         // (N, T, D)
 
     /// Builds the layers and initialises them as PyTorch does, from `seed`.
     public init(configuration: ModelConfiguration, seed: UInt64 = 0) throws(ModelError) {
@@ -57,12 +54,9 @@ public final class CNNLSTM {
                     name: "lstm", store: store)
         let width = configuration.recurrentWidth
         if configuration.variant.hasAttention {
-            attention = MultiHeadSelfAttention(dimension: width, heads: configuration.heads,
-                                               headDimension: configuration.headDim, name: "mha", store: store)
-            attentionNormalization = BatchNorm1d(features: width, name: "bn", store: store)
+            head = AttentionHead(width: width, heads: configuration.heads, headDimension: configuration.headDim, store: store)
         } else {
-            attention = nil
-            attentionNormalization = nil
+            head = LastStepHead()
         }
         classifier = Linear(inputFeatures: width, outputFeatures: configuration.classCount, name: "fc", store: store)
         store.allocate()
@@ -77,8 +71,7 @@ public final class CNNLSTM {
             normalization.resetParameters()
         }
         lstm.resetParameters(generator: &generator)
-        attention?.resetParameters(generator: &generator)
-        attentionNormalization?.resetParameters()
+        head.resetParameters(generator: &generator)
         classifier.resetParameters(generator: &generator)
     }
 
@@ -114,62 +107,16 @@ public final class CNNLSTM {
             x = normalizations[block].forward(x, training: training, reluAndMaxPool: poolSize)
         }
         x = dropout.forward(x, training: training, generator: &generator)
-        let y = lstm.forward(x)  // (N, T, D)
-        let (steps, width) = (y.shape[1], y.shape[2])
-        summary.resize(to: [batch, width])
-        if let attention, let attentionNormalization {
-            let attended = attention.forward(y)
-            residual.resize(to: y.shape)
-            for index in 0..<y.count { residual.pointer[index] = y.pointer[index] + attended.pointer[index] }
-            let normalized = attentionNormalization.forward(residual, training: training).pointer
-            summary.zero()
-            let inverseSteps = 1 / Float(steps)
-            for n in 0..<batch {
-                let target = summary.pointer + n * width
-                for t in 0..<steps {
-                    let row = normalized + (n * steps + t) * width
-                    for d in 0..<width { target[d] += row[d] }
-                }
-                for d in 0..<width { target[d] *= inverseSteps }
-            }
-        } else {
-            for n in 0..<batch {
-                (summary.pointer + n * width).update(from: y.pointer + (n * steps + steps - 1) * width, count: width)
-            }
-        }
-        return classifier.forward(summary)
+        let sequence = lstm.forward(x)                           // (N, T, D)
+        let summary = head.forward(sequence, training: training)  // (N, D)
+        return classifier.forward(summary)                       // (N, classes)
     }
 
     /// dLogits (N, classes) -> every parameter gradient (accumulated; zero them before each step).
     public func backward(_ dLogits: Tensor) {
         let dSummary = classifier.backward(dLogits)  // (N, D)
-        let y = lstm.output
-        let (batch, steps, width) = (y.shape[0], y.shape[1], y.shape[2])
-        dSequence.resize(to: y.shape, zero: true)
-        let dOutput: Tensor  // (N, T, D): the gradient of the LSTM output
-        if let attention, let attentionNormalization {
-            let inverseSteps = 1 / Float(steps)
-            for n in 0..<batch {
-                let source = dSummary.pointer + n * width
-                for t in 0..<steps {
-                    let row = dSequence.pointer + (n * steps + t) * width
-                    for d in 0..<width { row[d] = source[d] * inverseSteps }
-                }
-            }
-            let dResidual = attentionNormalization.backward(dSequence)
-            let fromAttention = attention.backward(dResidual)
-            dRecurrent.resize(to: y.shape)
-            for index in 0..<y.count {
-                dRecurrent.pointer[index] = dResidual.pointer[index] + fromAttention.pointer[index]
-            }
-            dOutput = dRecurrent
-        } else {
-            for n in 0..<batch {
-                (dSequence.pointer + (n * steps + steps - 1) * width).update(from: dSummary.pointer + n * width, count: width)
-            }
-            dOutput = dSequence
-        }
-        var dx = dropout.backward(lstm.backward(dOutput))
+        let dSequence = head.backward(dSummary)      // (N, T, D): the gradient of the LSTM output
+        var dx = dropout.backward(lstm.backward(dSequence))
         for block in convolutions.indices.reversed() {
             dx = normalizations[block].backward(dx)  // through the fused pool and ReLU too
             if let dInput = convolutions[block].backward(dx, computeInputGradient: block > 0) { dx = dInput }

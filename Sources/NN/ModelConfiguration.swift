@@ -9,6 +9,17 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         /// Bidirectional LSTM, then BatchNorm(y + attention(y)) averaged over time.
         case attention
 
+        /// The variant called `name` in a run file or on the command line; `attn` is short for `attention`.
+        public init?(name: String) {
+            self.init(rawValue: name == "attn" ? "attention" : name)
+        }
+
+        /// Every variant's name for messages: `lstm, bilstm or attention`.
+        public static var nameList: String {
+            let names = allCases.map(\.rawValue)
+            return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+        }
+
         public var isBidirectional: Bool { self != .lstm }
         public var hasAttention: Bool { self == .attention }
     }

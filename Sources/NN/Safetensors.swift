@@ -1,3 +1,4 @@
+import FileFormats
 import Foundation
 
 /// One tensor of a safetensors file: Float32 or Int64 values with a shape.
@@ -113,38 +114,19 @@ public enum Safetensors {
 
     /// Decodes the bytes of a safetensors file; `path` names it in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws(SafetensorsError) -> (tensors: [String: SafeTensor], metadata: [String: String]) {
-        guard bytes.count >= 8 else {
-            throw .invalid(path: path, message: "file is \(bytes.count) bytes, too short for the 8-byte header length")
-        }
-        var headerLength: UInt64 = 0
-        for index in 0..<8 { headerLength |= UInt64(bytes[index]) << (8 * UInt64(index)) }
-        guard headerLength > 0, headerLength <= UInt64(bytes.count - 8) else {
-            throw .invalid(path: path, message: "header length \(headerLength) does not fit in a \(bytes.count)-byte file")
-        }
-        let dataStart = 8 + Int(headerLength)
-        let headerObject: Any
+        let header: SafetensorsHeader
         do {
-            headerObject = try JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart]))
+            header = try SafetensorsHeader(fileBytes: bytes)
         } catch {
-            throw .invalid(path: path, message: "header is not valid JSON")
+            throw .invalid(path: path, message: error.description)
         }
-        guard let header = headerObject as? [String: Any] else {
-            throw .invalid(path: path, message: "header is not a JSON object")
-        }
-        var metadata: [String: String] = [:]
-        if let rawMetadata = header["__metadata__"] {
-            guard let strings = rawMetadata as? [String: String] else {
-                throw .invalid(path: path, message: "__metadata__ must map strings to strings")
-            }
-            metadata = strings
-        }
+        let (dataStart, metadata) = (header.dataStart, header.metadata)
         let dataLength = bytes.count - dataStart
         var tensors: [String: SafeTensor] = [:]
-        for (name, rawEntry) in header where name != "__metadata__" {
-            guard let entry = rawEntry as? [String: Any],
-                  let dtype = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int],
-                  let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
+        for (name, entry) in header.tensors {
+            guard case .object(let fields) = entry, case .string(let dtype)? = fields["dtype"],
+                  let shape = wholeNumbers(fields["shape"]),
+                  let offsets = wholeNumbers(fields["data_offsets"]), offsets.count == 2 else {
                 throw .invalid(path: path, message: "tensor '\(name)' needs dtype, shape and two data_offsets")
             }
             let elementSize: Int
@@ -182,6 +164,17 @@ public enum Safetensors {
             }
         }
         return (tensors, metadata)
+    }
+
+    /// `value` as a list of whole numbers (a shape, data offsets), or nil when it is not one.
+    private static func wholeNumbers(_ value: JSONValue?) -> [Int]? {
+        guard case .array(let elements)? = value else { return nil }
+        var numbers: [Int] = []
+        for element in elements {
+            guard case .number(let number) = element, number == number.rounded(), abs(number) < 1e15 else { return nil }
+            numbers.append(Int(number))
+        }
+        return numbers
     }
 }
 

@@ -1,3 +1,5 @@
+import FileFormats
+
 extension BenchmarkReport {
     /// `results.csv`: one row per run, every value at full precision (Swift's shortest text that
     /// reads back to the same Double); a metric a run lacks is an empty field.
@@ -7,10 +9,10 @@ extension BenchmarkReport {
             + ["train_samples_per_s", "latency_p50_ms", "latency_p99_ms", "latency_batch", "latency_batches", "parameters", "wall_s"]
         let rows = runs.map { run in
             [run.configuration, String(run.seed), String(run.epochsTrained), String(run.bestEpoch)]
-                + names.map { run.metrics[$0].map(Self.csvNumber) ?? "" }
-                + [Self.csvNumber(run.trainingSamplesPerSecond), Self.csvNumber(run.latencyP50Milliseconds),
-                   Self.csvNumber(run.latencyP99Milliseconds), String(run.latencyBatchSize), String(run.latencyBatches),
-                   String(run.parameterCount), Self.csvNumber(run.wallSeconds)]
+                + names.map { run.metrics[$0].map(CSVTable.finiteNumber) ?? "" }
+                + [CSVTable.finiteNumber(run.trainingSamplesPerSecond), CSVTable.finiteNumber(run.latencyP50Milliseconds),
+                   CSVTable.finiteNumber(run.latencyP99Milliseconds), String(run.latencyBatchSize), String(run.latencyBatches),
+                   String(run.parameterCount), CSVTable.finiteNumber(run.wallSeconds)]
         }
         return CSVTable(header: header, rows: rows)
     }
@@ -23,13 +25,8 @@ extension BenchmarkReport {
         let rows = summary.map { row in
             let statistics = names.map { row.metrics[$0] ?? BenchmarkStatistic([]) } + row.measurements
             return [row.configuration, String(row.runs)]
-                + statistics.flatMap { [Self.csvNumber($0.mean), $0.standardDeviation.map(Self.csvNumber) ?? ""] }
+                + statistics.flatMap { [CSVTable.finiteNumber($0.mean), $0.standardDeviation.map(CSVTable.finiteNumber) ?? ""] }
         }
         return CSVTable(header: header, rows: rows)
-    }
-
-    /// A number as CSV text: Swift's shortest round-trip form (`0.25`, `1234.5`, `1e-05`).
-    static func csvNumber(_ value: Double) -> String {
-        value.isFinite ? "\(value)" : ""
     }
 }

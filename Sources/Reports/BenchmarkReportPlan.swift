@@ -6,20 +6,9 @@ import Search
 /// of an optional top-level `configurations` list. Every other parameter is held at one value
 /// (`fixedValueRule`), so configurations differ only where the file says.
 public struct BenchmarkPlan: Sendable, Equatable {
-    /// One configuration: a label for tables and folders, and its run-file hyperparameters.
-    public struct Configuration: Sendable, Equatable {
-        public var label: String
-        public var settings: [String: JSONValue]
-
-        public init(label: String, settings: [String: JSONValue]) {
-            self.label = label
-            self.settings = settings
-        }
-    }
-
     /// The search file without its `configurations` key.
     public var definition: SearchDefinition
-    public var configurations: [Configuration]
+    public var configurations: [BenchmarkConfiguration]
     /// True when the file listed its configurations; false for one configuration per variant.
     public var isListed: Bool
 
@@ -79,7 +68,7 @@ public struct BenchmarkPlan: Sendable, Equatable {
     }
 
     /// One configuration per value of the `variant` parameter (all three when it is absent).
-    private static func variantConfigurations(_ definition: SearchDefinition, base: [String: JSONValue]) throws(JSONFileError) -> [Configuration] {
+    private static func variantConfigurations(_ definition: SearchDefinition, base: [String: JSONValue]) throws(JSONFileError) -> [BenchmarkConfiguration] {
         var values: [JSONValue] = variants.map { .string($0) }
         if let parameter = definition.parameters.first(where: { $0.name == "variant" }) {
             switch parameter.distribution {
@@ -90,7 +79,7 @@ public struct BenchmarkPlan: Sendable, Equatable {
                                     message: "must list variants with \"values\" (or one \"value\") for a benchmark")
             }
         }
-        var configurations: [Configuration] = []
+        var configurations: [BenchmarkConfiguration] = []
         for variant in values {
             guard case .string(let name) = variant else {
                 throw JSONFileError(source: definition.source, field: "parameters.variant",
@@ -98,7 +87,7 @@ public struct BenchmarkPlan: Sendable, Equatable {
             }
             var settings = base
             settings["variant"] = variant
-            configurations.append(Configuration(label: name, settings: settings))
+            configurations.append(BenchmarkConfiguration(label: name, settings: settings))
         }
         return configurations
     }
@@ -106,12 +95,12 @@ public struct BenchmarkPlan: Sendable, Equatable {
     /// The file's `configurations`: a list of objects of run-file hyperparameters (plus an
     /// optional `name`), each laid over the fixed values of `parameters`.
     private static func listedConfigurations(_ listed: JSONValue, base: [String: JSONValue], source: String,
-                                             knownParameters: Set<String>) throws(JSONFileError) -> [Configuration] {
+                                             knownParameters: Set<String>) throws(JSONFileError) -> [BenchmarkConfiguration] {
         guard case .array(let entries) = listed, !entries.isEmpty else {
             throw JSONFileError(source: source, field: "configurations",
                                 message: "must be a non-empty list of objects such as {\"name\": \"small\", \"variant\": \"lstm\", \"lstm_hidden\": 64}")
         }
-        var configurations: [Configuration] = []
+        var configurations: [BenchmarkConfiguration] = []
         for (index, entry) in entries.enumerated() {
             let field = "configurations[\(index)]"
             guard case .object(var members) = entry else {
@@ -136,7 +125,7 @@ public struct BenchmarkPlan: Sendable, Equatable {
             if configurations.contains(where: { $0.label == resolved }) {
                 throw JSONFileError(source: source, field: field, message: "is named \"\(resolved)\" like an earlier configuration; give it another \"name\"")
             }
-            configurations.append(Configuration(label: resolved, settings: settings))
+            configurations.append(BenchmarkConfiguration(label: resolved, settings: settings))
         }
         return configurations
     }

@@ -4,9 +4,9 @@ import FileFormats
 /// How reports print values: CSV numbers in Swift's shortest round-trip form (they parse back to
 /// the same Double), Markdown numbers rounded for reading.
 enum ReportFormat {
-    /// A CSV number: `String(describing:)`, the shortest text that parses back to `value`.
+    /// A CSV number: `CSVTable.number`, the shortest text that parses back to `value`.
     static func csvNumber(_ value: Double?) -> String {
-        value.map { String(describing: $0) } ?? ""
+        CSVTable.number(value)
     }
 
     /// A parameter value as text: strings bare, numbers in canonical (round-trip) form, lists

@@ -1,3 +1,4 @@
+import FileFormats
 import Search
 
 /// The report's CSV tables. Parameters are `params_NAME` columns (as Optuna names them, so a

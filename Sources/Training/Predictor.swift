@@ -10,7 +10,7 @@ public final class Predictor {
     public let configuration: ModelConfiguration
     public let classNames: [String]
     public let pipeline: FeaturePipeline
-    private let model: CNNLSTM
+    private let model: any SequenceClassifier
     private let batch = Tensor(shape: [0])  // (B, C, L)
 
     /// Loads `path` to run with `threads` BLAS threads; a file that is not a tune checkpoint gets
@@ -30,7 +30,7 @@ public final class Predictor {
         self.configuration = configuration
         self.classNames = classNames
         pipeline = try FeaturePipeline(metadata: file.metadata)
-        model = try CNNLSTM(configuration: configuration)
+        model = try configuration.makeModel()
         var weights = file.tensors
         weights = weights.filter { !$0.key.hasPrefix("__") }
         try model.parameters.load(weights, path: path)
@@ -58,15 +58,5 @@ public final class Predictor {
             start += size
         }
         return result
-    }
-}
-
-/// Writes RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled.
-public enum CSVWriter {
-    public static func line(_ fields: [String]) -> String {
-        fields.map { field in
-            guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }.joined(separator: ",") + "\r\n"
     }
 }

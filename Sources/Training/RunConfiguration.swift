@@ -17,16 +17,6 @@ public struct RunConfiguration: Sendable {
     /// The output folder (relative paths are relative to the working directory).
     public var output: String?
 
-    /// The preprocessing keys that live at the top level of the run file.
-    public static let preprocessingKeys = ["layout", "scaler", "window", "stride"]
-
-    /// The run-file keys a search may sample: everything but `data`, `output`, `epochs` (set by
-    /// the search budget), `seed` and `threads` (set per trial by the coordinator) and `metric`.
-    public static let searchableKeys: Set<String> = Set(preprocessingKeys).union([
-        "variant", "conv_channels", "kernel_size", "lstm_hidden", "lstm_layers", "dropout", "heads", "head_dim",
-        "batch_size", "lr", "weight_decay", "clip_norm", "plateau",
-    ])
-
     /// Reads and checks a run file.
     public static func read(path: String) throws(JSONFileError) -> RunConfiguration {
         try parse(JSONValue.read(path: path), source: path)
@@ -35,52 +25,52 @@ public struct RunConfiguration: Sendable {
     /// Checks a parsed run file; every error names `source` and the field.
     public static func parse(_ document: JSONValue, source: String) throws(JSONFileError) -> RunConfiguration {
         var reader = try JSONObjectReader(document, source: source)
-        guard let data = reader.value("data") else {
-            throw reader.error("data", "is required: it says which files to train on (or {\"format\": \"synthetic\"})")
+        guard let data = reader.value(.data) else {
+            throw reader.error(.data, "is required: it says which files to train on (or {\"format\": \"synthetic\"})")
         }
         var preprocessing: [String: JSONValue] = [:]
-        for key in preprocessingKeys {
-            if let value = reader.value(key) { preprocessing[key] = value }
+        for key in Key.allCases where key.isPreprocessing {
+            if let value = reader.value(key) { preprocessing[key.rawValue] = value }
         }
 
         var model = ModelConfiguration(inputChannels: 1, classCount: 2)
-        if let variant = try reader.string("variant") {
-            guard let parsed = ModelConfiguration.Variant(rawValue: variant == "attn" ? "attention" : variant) else {
-                throw reader.error("variant", "must be lstm, bilstm or attention, not '\(variant)'")
+        if let variant = try reader.string(.variant) {
+            guard let parsed = ModelConfiguration.Variant(name: variant) else {
+                throw reader.error(.variant, "must be \(ModelConfiguration.Variant.nameList), not '\(variant)'")
             }
             model.variant = parsed
         }
-        if let channels = try reader.integers("conv_channels") { model.convChannels = channels }
-        if let kernel = try reader.integer("kernel_size") { model.kernelSize = kernel }
-        if let hidden = try reader.integer("lstm_hidden") { model.lstmHidden = hidden }
-        if let layers = try reader.integer("lstm_layers") { model.lstmLayers = layers }
-        if let dropout = try reader.number("dropout") { model.dropout = Float(dropout) }
-        if let heads = try reader.integer("heads") { model.heads = heads }
-        if let headDim = try reader.integer("head_dim") { model.headDim = headDim }
+        if let channels = try reader.integers(.convChannels) { model.convChannels = channels }
+        if let kernel = try reader.integer(.kernelSize) { model.kernelSize = kernel }
+        if let hidden = try reader.integer(.lstmHidden) { model.lstmHidden = hidden }
+        if let layers = try reader.integer(.lstmLayers) { model.lstmLayers = layers }
+        if let dropout = try reader.number(.dropout) { model.dropout = Float(dropout) }
+        if let heads = try reader.integer(.heads) { model.heads = heads }
+        if let headDim = try reader.integer(.headDim) { model.headDim = headDim }
 
         var options = TrainingOptions()
-        if let batch = try reader.integer("batch_size") { options.batchSize = batch }
-        if let epochs = try reader.integer("epochs") { options.epochs = epochs }
-        if let lr = try reader.number("lr") { options.learningRate = lr }
-        if let decay = try reader.number("weight_decay") { options.weightDecay = decay }
-        if reader.isNull("clip_norm") {
+        if let batch = try reader.integer(.batchSize) { options.batchSize = batch }
+        if let epochs = try reader.integer(.epochs) { options.epochs = epochs }
+        if let lr = try reader.number(.learningRate) { options.learningRate = lr }
+        if let decay = try reader.number(.weightDecay) { options.weightDecay = decay }
+        if reader.isNull(.clipNorm) {
             options.clipNorm = nil  // clipping off
-        } else if let clip = try reader.number("clip_norm") {
+        } else if let clip = try reader.number(.clipNorm) {
             options.clipNorm = clip
         }
-        if var plateau = try reader.object("plateau") {
+        if var plateau = try reader.object(.plateau) {
             if let factor = try plateau.number("factor") { options.plateauFactor = factor }
             if let patience = try plateau.integer("patience") { options.plateauPatience = patience }
             try plateau.rejectUnknownKeys()
         }
-        if let seed = try reader.integer("seed") {
-            guard seed >= 0 else { throw reader.error("seed", "must not be negative, got \(seed)") }
+        if let seed = try reader.integer(.seed) {
+            guard seed >= 0 else { throw reader.error(.seed, "must not be negative, got \(seed)") }
             options.seed = UInt64(seed)
         }
-        if let threads = try reader.integer("threads") { options.threads = threads }
-        if let metric = try reader.string("metric") { options.metric = metric }
-        let output = try reader.string("output")
-        try reader.rejectUnknownKeys()
+        if let threads = try reader.integer(.threads) { options.threads = threads }
+        if let metric = try reader.string(.metric) { options.metric = metric }
+        let output = try reader.string(.output)
+        try reader.rejectUnknownKeys(known: Key.allCases.map(\.rawValue))
 
         do {
             try options.validate()

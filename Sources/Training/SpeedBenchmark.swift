@@ -44,7 +44,7 @@ public struct SpeedBenchmark: Sendable {
         BLAS.setThreadCount(threads)
         let configuration = ModelConfiguration(inputChannels: channels, classCount: classes, variant: variant)
         try configuration.validate(inputLength: sequenceLength)
-        let model = try CNNLSTM(configuration: configuration, seed: 0)
+        let model = try configuration.makeModel(seed: 0)
         let adam = Adam(parameters: model.parameters, learningRate: 1e-3)
         let criterion = CrossEntropy()
         var generator = SeededGenerator(seed: 0)

@@ -4,7 +4,7 @@ import NN
 import Tensor
 import TrialProtocol
 
-/// Trains one CNNLSTM: seeded shuffled mini-batches, cross-entropy, gradient clipping, Adam and
+/// Trains one model (any `SequenceClassifier`): seeded shuffled mini-batches, cross-entropy, gradient clipping, Adam and
 /// ReduceLROnPlateau on the validation loss; evaluates every epoch; keeps the best checkpoint by
 /// the chosen metric and, after every epoch, the full state needed to continue exactly.
 ///
@@ -20,7 +20,7 @@ public final class Trainer {
     public private(set) var bestEpoch: Int?
 
     private let data: TrainingData
-    private let model: CNNLSTM
+    private let model: any SequenceClassifier
     private let adam: Adam
     private var plateau: ReduceLROnPlateau
     /// The scheduler's learning rate in Double (as PyTorch keeps it); Adam gets it as Float.
@@ -54,7 +54,7 @@ public final class Trainer {
         self.data = data
         self.files = files
         do {
-            model = try CNNLSTM(configuration: configuration, seed: options.seed)
+            model = try configuration.makeModel(seed: options.seed)
         } catch {
             throw .invalidSetting(field: Self.field(of: error), message: error.description)
         }

@@ -14,18 +14,7 @@ import TrialProtocol
 /// every seed validates on the same samples. Runs go seed by seed,
 /// every configuration within a seed, so a drift in machine load spreads over all configurations.
 public struct VariantBenchmark: Sendable {
-    /// One configuration to compare: a label and its run-file hyperparameters (no `data`).
-    public struct Configuration: Sendable, Equatable {
-        public var label: String
-        public var settings: [String: JSONValue]
-
-        public init(label: String, settings: [String: JSONValue]) {
-            self.label = label
-            self.settings = settings
-        }
-    }
-
-    public var configurations: [Configuration]
+    public var configurations: [BenchmarkConfiguration]
     /// The run file's `data` object, shared by every run.
     public var data: JSONValue
     public var seeds: [UInt64]
@@ -45,7 +34,7 @@ public struct VariantBenchmark: Sendable {
     /// Timed inference batches: one pass over the validation split, but at least this many.
     public var minimumLatencyBatches = 100
 
-    public init(configurations: [Configuration], data: JSONValue, seeds: [UInt64], epochs: Int, metric: String,
+    public init(configurations: [BenchmarkConfiguration], data: JSONValue, seeds: [UInt64], epochs: Int, metric: String,
                 maximize: Bool, threads: Int, workDirectory: URL, source: String) {
         self.configurations = configurations
         self.data = data
@@ -170,9 +159,9 @@ public struct VariantBenchmark: Sendable {
     }
 
     /// The model of the run's best checkpoint (its last state when no epoch was best).
-    static func trainedModel(configuration: ModelConfiguration, files: RunFiles) throws -> CNNLSTM {
+    static func trainedModel(configuration: ModelConfiguration, files: RunFiles) throws -> any SequenceClassifier {
         let path = FileManager.default.fileExists(atPath: files.bestModel.path) ? files.bestModel.path : files.state.path
-        let model = try CNNLSTM(configuration: configuration)
+        let model = try configuration.makeModel()
         let weights = try Safetensors.read(path: path).tensors.filter { !$0.key.hasPrefix("__") }
         try model.parameters.load(weights, path: path)
         return model

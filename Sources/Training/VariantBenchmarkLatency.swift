@@ -34,7 +34,7 @@ public struct VariantBenchmarkLatency: Sendable, Equatable {
     /// Times `batches` forward passes of `model` over `samples`, `batchSize` samples each, taken
     /// in order and wrapping around (sample `(b * batchSize + i) mod N` fills row i of batch b),
     /// after one untimed warm-up batch. Only `forward` is timed, not the copying into the batch.
-    static func measure(model: CNNLSTM, samples: SampleSet, batchSize: Int, batches: Int) throws -> VariantBenchmarkLatency {
+    static func measure(model: any SequenceClassifier, samples: SampleSet, batchSize: Int, batches: Int) throws -> VariantBenchmarkLatency {
         guard samples.count > 0 else { throw TrainingError.data("no samples to measure inference latency on") }
         let input = Tensor(shape: [batchSize, samples.channels, samples.length])  // (B, C, L)
         var generator = SeededGenerator(seed: 0)  // unused in evaluation mode

@@ -19,7 +19,7 @@ public struct VariantBenchmarkRun: Sendable, Equatable {
     public var trainingSeconds: Double
     /// Seconds of each timed inference batch, in the order measured.
     public var latency: VariantBenchmarkLatency
-    /// Trainable parameters of the model, as `CNNLSTM` counts them.
+    /// Trainable parameters of the model, as its `ParameterStore` counts them.
     public var parameterCount: Int
     /// Seconds from the start of training to the last checkpoint (data loading and the latency
     /// measurement excluded).

@@ -60,7 +60,7 @@ struct VariantsCommand: ParsableCommand {
         let seedList = (0..<seeds).map { UInt64(seed + $0) }
         let workPath = Self.workDirectory(space: space, name: definition.name)
         var benchmark = VariantBenchmark(
-            configurations: plan.configurations.map { VariantBenchmark.Configuration(label: $0.label, settings: $0.settings) },
+            configurations: plan.configurations,
             data: plan.data, seeds: seedList, epochs: definition.budget.maximumEpochs, metric: definition.metric.name,
             maximize: definition.metric.goal == .maximize, threads: threads,
             workDirectory: URL(fileURLWithPath: workPath), source: space)
@@ -133,7 +133,7 @@ struct SpeedCommand: ParsableCommand {
             """)
 
     @Option(help: "Variant to measure: lstm, bilstm or attention (attn). Default: all three.")
-    var variant: String?
+    var variant: ModelConfiguration.Variant?
     @Option(help: "Features per time step (C).") var channels = 6
     @Option(help: "Time steps per sample (L).") var seq = 128
     @Option(help: "Number of classes.") var classes = 2
@@ -142,9 +142,6 @@ struct SpeedCommand: ParsableCommand {
     @Option(help: "BLAS threads.") var threads = 2
 
     func validate() throws {
-        if let variant, Self.parseVariant(variant) == nil {
-            throw ValidationError("--variant must be lstm, bilstm or attention, not '\(variant)'")
-        }
         for (name, value) in [("channels", channels), ("seq", seq), ("batch", batch), ("steps", steps), ("threads", threads)]
         where value < 1 {
             throw ValidationError("--\(name) must be at least 1, got \(value)")
@@ -152,12 +149,8 @@ struct SpeedCommand: ParsableCommand {
         if classes < 2 { throw ValidationError("--classes must be at least 2, got \(classes)") }
     }
 
-    static func parseVariant(_ text: String) -> ModelConfiguration.Variant? {
-        text == "attn" ? .attention : ModelConfiguration.Variant(rawValue: text)
-    }
-
     func run() throws {
-        let variants = variant.flatMap(Self.parseVariant).map { [$0] } ?? ModelConfiguration.Variant.allCases
+        let variants = variant.map { [$0] } ?? ModelConfiguration.Variant.allCases
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         for variant in variants {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileFormats
 import FlowData
 import Foundation
 import Training
@@ -34,8 +35,8 @@ struct PredictCommand: ParsableCommand {
         let classes = predictor.classNames.count
         let hasLabels = !prepared.samples.labels.isEmpty
 
-        var text = CSVWriter.line(["origin", "predicted"] + (hasLabels ? ["label"] : [])
-                                  + predictor.classNames.map { "p_\($0)" })
+        var table = CSVTable(header: ["origin", "predicted"] + (hasLabels ? ["label"] : [])
+                                 + predictor.classNames.map { "p_\($0)" }, style: .predictions)
         var predicted: [Int] = []
         for sample in 0..<prepared.samples.count {
             let row = Array(probabilities[(sample * classes)..<((sample + 1) * classes)])
@@ -47,8 +48,9 @@ struct PredictCommand: ParsableCommand {
                 fields.append(label >= 0 ? predictor.classNames[label] : "(unknown)")
             }
             fields += row.map { String(format: "%.6f", $0) }
-            text += CSVWriter.line(fields)
+            table.rows.append(fields)
         }
+        let text = table.text
         if let output {
             do {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import FileFormats
+import NN
 import Training
 import TrialProtocol
 
@@ -29,7 +30,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Continue the run in this output folder instead of starting one.") var resume: String?
     @Option(help: "Train until this many epochs in total.") var epochs: Int?
     @Option(help: "Output folder.") var output: String?
-    @Option(help: "Model variant: lstm, bilstm or attention.") var variant: String?
+    @Option(help: "Model variant: lstm, bilstm or attention.") var variant: ModelConfiguration.Variant?
     @Option(help: "Learning rate.") var lr: Double?
     @Option(name: .customLong("batch-size"), help: "Mini-batch size.") var batchSize: Int?
     @Option(help: "Seed of initialisation, shuffling and dropout (the validation split has its own data.split_seed).") var seed: Int?
@@ -55,7 +56,7 @@ struct TrainCommand: ParsableCommand {
         var values: [String: JSONValue] = [:]
         if let epochs { values["epochs"] = .number(Double(epochs)) }
         if let output { values["output"] = .string(output) }
-        if let variant { values["variant"] = .string(variant) }
+        if let variant { values["variant"] = .string(variant.rawValue) }
         if let lr { values["lr"] = .number(lr) }
         if let batchSize { values["batch_size"] = .number(Double(batchSize)) }
         if let seed { values["seed"] = .number(Double(seed)) }

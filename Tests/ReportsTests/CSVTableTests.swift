@@ -1,3 +1,4 @@
+import FileFormats
 import Reports
 import Testing
 
@@ -8,6 +9,16 @@ import Testing
         #expect(CSVTable.quoted("say \"hi\"") == "\"say \"\"hi\"\"\"")
         #expect(CSVTable.quoted("two\nlines") == "\"two\nlines\"")
         #expect(CSVTable.quoted(" padded") == "\" padded\"")
+    }
+
+    @Test func predictionsEndInCRLFAndKeepPaddedFieldsBare() {
+        #expect(CSVTable.line([" padded", "a,b"], style: .predictions) == " padded,\"a,b\"\r\n")
+        #expect(CSVTable(header: ["x"], rows: [["1"]], style: .predictions).text == "x\r\n1\r\n")
+    }
+
+    @Test func numbersAreShortestRoundTripTextAndFiniteNumbersDropNaN() {
+        #expect(CSVTable.number(0.25) == "0.25" && CSVTable.number(1e-05) == "1e-05" && CSVTable.number(nil) == "")
+        #expect(CSVTable.number(.nan) == "nan" && CSVTable.finiteNumber(.nan) == "" && CSVTable.finiteNumber(1234.5) == "1234.5")
     }
 
     @Test func writtenTextParsesBackToTheSameValues() throws {

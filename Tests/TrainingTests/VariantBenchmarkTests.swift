@@ -18,7 +18,7 @@ struct VariantBenchmarkTests {
         let configurations = ModelConfiguration.Variant.allCases.map { variant in
             var values = settings
             values["variant"] = .string(variant.rawValue)
-            return VariantBenchmark.Configuration(label: variant.rawValue, settings: values)
+            return BenchmarkConfiguration(label: variant.rawValue, settings: values)
         }
         var benchmark = VariantBenchmark(
             configurations: configurations, data: .object(["format": .string("synthetic"), "flows": .number(600)]),
