@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrialProtocol
 import Search
 
 /// The study `tune status` and `tune report` read: its name, where its journal is, and the trial
@@ -24,7 +25,7 @@ struct StudyOptions: ParsableArguments {
             let (journal, source) = try StudyStorage.open(storage: storage, studyName: name, studyDirectory: nil)
             return try Study.load(journal: journal, source: source)
         }
-        let journalPath = folder.appendingPathComponent("journal.sqlite").path
+        let journalPath = StudyFolder(directory: folder).journal.path
         guard FileManager.default.fileExists(atPath: journalPath) else {
             throw ValidationError("no search study at \(folder.path) (expected \(journalPath))")
         }

@@ -71,3 +71,27 @@ import Testing
         #expect(svg.texts(class: "legend-entry") == ["mean"])
     }
 }
+
+@Suite struct SVGNumberTests {
+    /// The fast path gives exactly what "%.2f" with trailing zeros cut gives.
+    @Test func numbersMatchTheFormattedText() {
+        func formatted(_ value: Double) -> String {
+            var text = String(format: "%.2f", value)
+            if text.contains(".") {
+                while text.hasSuffix("0") { text.removeLast() }
+                if text.hasSuffix(".") { text.removeLast() }
+            }
+            return text == "-0" ? "0" : text
+        }
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 0.125, 0.135, 1.005, -1.005, 2.675, 0.004, -0.004, 0.005, -0.005, 99.995, 123456.785]
+        for _ in 0..<50_000 {
+            let magnitude = [1.0, 10, 1000, 1e6][Int.random(in: 0..<4, using: &generator)]
+            values.append(Double.random(in: -magnitude...magnitude, using: &generator))
+            values.append((Double(Int.random(in: -100_000...100_000, using: &generator)) + 0.5) / 100)
+        }
+        for value in values {
+            #expect(SVGBuilder.number(value) == formatted(value), "\(value)")
+        }
+    }
+}

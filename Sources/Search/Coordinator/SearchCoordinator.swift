@@ -124,8 +124,8 @@ public final class SearchCoordinator {
                     acted = true
                 }
             }
-            // What was just recorded (a stop, a start) can let the scheduler decide more at once.
-            if acted { continue }
+            // What was just recorded (a stop, a start) can give the free workers more to do at once.
+            if acted && running.count < options.parallel { continue }
             if running.isEmpty {
                 let othersRunning = study.snapshot.trials.contains { $0.state == .running }
                 if !othersRunning, !stopping, case .inProgress = scheduler.status(snapshot: study.snapshot, trialBudget: trialBudget) {
@@ -187,6 +187,7 @@ public final class SearchCoordinator {
             let trial = study.snapshot.trials[number]
             guard trial.state == .running, trial.worker == worker, report.epoch > trial.epochsTrained else { return }
             try study.append([.reportEpoch(number: number, epoch: report.epoch, metrics: report.metrics, worker: worker)])
+            progress.note(trial: number, metrics: report.metrics)
             let value = report.metrics[definition.metric.name].map { String(format: "%.4f", $0) } ?? "-"
             log("trial \(number): epoch \(report.epoch), \(definition.metric.name) \(value)")
         case .exited(let number, let run, let outcome):
@@ -221,6 +222,7 @@ public final class SearchCoordinator {
         let logged = launcher.loggedEpochs(ofTrial: number)
         guard !logged.isEmpty else { return }
         try study.append(EpochRecovery.operations(trial: study.snapshot.trials[number], logged: logged, owner: owner))
+        for entry in logged { progress.note(trial: number, metrics: entry.metrics) }
     }
 
     private func describe(_ parameters: TrialParameters) -> String {

@@ -1,11 +1,14 @@
 import Foundation
 
 /// The coordinator's one-line progress report: trials finished, running and failed, the best so
-/// far, and a rough time left from this run's pace (epochs per second) so far.
+/// far, and a rough time left from this run's pace (epochs per second) so far. The best is found
+/// once when the run starts and then kept up from the reports the coordinator appends, so a line
+/// costs no pass over every trial's epochs.
 final class SearchProgress {
     let metric: SearchMetric
     private let startedAt: Double
     private var epochsAtStart = 0
+    private var best: (number: Int, value: Double)?
 
     init(metric: SearchMetric, startedAt: Double) {
         self.metric = metric
@@ -14,17 +17,25 @@ final class SearchProgress {
 
     /// Notes the epochs already trained when the run begins (a resumed study's).
     func start(snapshot: StudySnapshot) {
-        epochsAtStart = snapshot.trials.reduce(0) { $0 + $1.epochsTrained }
+        epochsAtStart = snapshot.epochsTrained
+        best = snapshot.bestTrial(by: metric).flatMap { trial in trial.bestValue(of: metric).map { (trial.number, $0) } }
+    }
+
+    /// Takes in a report the coordinator appended.
+    func note(trial number: Int, metrics: [String: Double]) {
+        guard let value = metrics[metric.name], value.isFinite else { return }
+        if let current = best, !metric.ranksAbove(value, number: number, current.value, number: current.number) { return }
+        best = (number, value)
     }
 
     func line(snapshot: StudySnapshot, trialBudget: Int, running: Int, now: Double) -> String {
-        let finished = snapshot.trials.filter { $0.state.isFinished }.count
-        let failed = snapshot.trials(in: .failed).count
+        let finished = snapshot.count { $0.isFinished }
+        let failed = snapshot.count { $0 == .failed }
         var line = "progress: \(finished) of \(trialBudget) trials finished, \(running) running, \(failed) failed"
-        if let best = snapshot.bestTrial(by: metric), let value = best.bestValue(of: metric) {
-            line += String(format: "; best %@ %.4f (trial %d)", metric.name, value, best.number)
+        if let best {
+            line += String(format: "; best %@ %.4f (trial %d)", metric.name, best.value, best.number)
         }
-        let epochs = snapshot.trials.reduce(0) { $0 + $1.epochsTrained }
+        let epochs = snapshot.epochsTrained
         let epochsDone = epochs - epochsAtStart
         if epochsDone > 0, finished < trialBudget {
             let epochsPerTrial = Double(epochs) / Double(max(snapshot.trials.count, 1))

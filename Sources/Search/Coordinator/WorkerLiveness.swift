@@ -18,8 +18,10 @@ public struct WorkerLiveness: Sendable {
     /// of life for `timeout` seconds as of `now` (seconds on a monotonic local clock).
     public mutating func deadWorkers(in snapshot: StudySnapshot, me: String, now: Double) -> Set<String> {
         var dead: Set<String> = []
-        for trial in snapshot.trials where trial.state == .running {
-            guard let worker = trial.worker, worker != me else { continue }
+        let owners = snapshot.withTrials { trials in
+            trials.indices.compactMap { trials[$0].state == .running ? trials[$0].worker : nil }
+        }
+        for worker in owners where worker != me {
             let heartbeat = snapshot.heartbeats[worker]
             if let sign = lastSigns[worker], sign.heartbeat == heartbeat {
                 if now - sign.seenAt >= timeout { dead.insert(worker) }

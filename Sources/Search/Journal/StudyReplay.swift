@@ -11,6 +11,8 @@ public struct StudyReplay: Sendable {
     public private(set) var entryCount = 0
     /// The journal's name for messages.
     public let source: String
+    /// The running digest of the entries applied so far.
+    private var digest = 0
 
     public init(source: String) {
         self.source = source
@@ -22,6 +24,8 @@ public struct StudyReplay: Sendable {
             try apply(operation, index: entryCount)
             entryCount += 1
             snapshot?.entryCount = entryCount
+            digest = Self.chain(digest, operation)
+            snapshot?.entryDigests.append(UInt64(bitPattern: Int64(digest)))
         }
     }
 
@@ -55,7 +59,7 @@ public struct StudyReplay: Sendable {
             guard number == study.trials.count else {
                 throw damaged(index, "creates trial \(number), but the next trial is \(study.trials.count)")
             }
-            study.trials.append(TrialSnapshot(number: number, parameters: parameters, stateJournalIndex: index))
+            study.appendTrial(TrialSnapshot(number: number, parameters: parameters, stateJournalIndex: index))
         case .claimTrial(let number, let targetEpochs, let worker):
             var trial = try existingTrial(number, in: study, index: index)
             guard trial.state == .waiting || trial.state == .paused else {
@@ -99,6 +103,51 @@ public struct StudyReplay: Sendable {
         case .setTrialBudget(let trials):
             study.trialBudget = trials
         }
+    }
+
+    /// `digest` continued by `operation`'s content (Swift's hasher: compared only within this
+    /// process, and much cheaper than encoding the entry again).
+    private static func chain(_ digest: Int, _ operation: JournalOperation) -> Int {
+        var hasher = Hasher()
+        hasher.combine(digest)
+        switch operation {
+        case .createStudy(let header):
+            hasher.combine(0)
+            hasher.combine(header.fingerprint)
+            hasher.combine(header.seed)
+        case .createTrial(let number, let parameters):
+            hasher.combine(1)
+            hasher.combine(number)
+            hasher.combine(parameters.count)
+        case .claimTrial(let number, let targetEpochs, let worker):
+            hasher.combine(2)
+            hasher.combine(number)
+            hasher.combine(targetEpochs)
+            hasher.combine(worker)
+        case .reportEpoch(let number, let epoch, let metrics, let worker):
+            hasher.combine(3)
+            hasher.combine(number)
+            hasher.combine(epoch)
+            hasher.combine(worker)
+            // Order-independent over the metrics (a dictionary's order is not fixed).
+            var values = 0
+            for (name, value) in metrics { values = values &+ (name.hashValue ^ value.bitPattern.hashValue) }
+            hasher.combine(values)
+        case .setState(let number, let state, let reason, let worker):
+            hasher.combine(4)
+            hasher.combine(number)
+            hasher.combine(state.rawValue)
+            hasher.combine(reason)
+            hasher.combine(worker)
+        case .heartbeat(let worker, let time):
+            hasher.combine(5)
+            hasher.combine(worker)
+            hasher.combine(time)
+        case .setTrialBudget(let trials):
+            hasher.combine(6)
+            hasher.combine(trials)
+        }
+        return hasher.finalize()
     }
 
     /// The transitions of the trial life cycle (claims are the only way into `running`).

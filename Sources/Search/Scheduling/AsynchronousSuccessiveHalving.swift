@@ -32,23 +32,14 @@ public enum ArrivalOrder: Sendable, Equatable {
 /// `--parallel` and after any interruption. The price is the wait in step 2, measured with
 /// `SearchSimulation`.
 enum AsynchronousSuccessiveHalving {
-    /// Step 3: promotes the best unpromoted of the `successes` so far until floor(m / eta) are
-    /// promoted (`promotedSet` mirrors `promoted` for lookups).
-    static func promoteWithinQuota(successes: [(number: Int, value: Double)], promoted: inout [Int],
-                                   promotedSet: inout Set<Int>, metric: SearchMetric, eta: Int) {
-        while promoted.count < successes.count / eta {
-            var best: (number: Int, value: Double)?
-            for candidate in successes where !promotedSet.contains(candidate.number) {
-                if let current = best {
-                    let better = metric.isBetter(candidate.value, than: current.value)
-                        || (!metric.isBetter(current.value, than: candidate.value) && candidate.number < current.number)
-                    if !better { continue }
-                }
-                best = candidate
-            }
-            guard let chosen = best else { return }
-            promoted.append(chosen.number)
-            promotedSet.insert(chosen.number)
+    /// Step 3: adds the rung's latest successful result to `candidates` and promotes the best
+    /// unpromoted results until floor(m / eta) of the m successes so far are promoted. Every
+    /// promotion is taken from `candidates`, so the candidates are exactly the unpromoted successes.
+    static func promoteWithinQuota(adding success: (number: Int, value: Double)?, successCount: Int,
+                                   candidates: inout BestFirstQueue, promoted: inout [Int], eta: Int) {
+        if let success { candidates.insert(number: success.number, value: success.value) }
+        while promoted.count < successCount / eta, let best = candidates.removeBest() {
+            promoted.append(best)
         }
     }
 

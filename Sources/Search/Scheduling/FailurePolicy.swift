@@ -21,10 +21,13 @@ public struct FailurePolicy: Sendable, Equatable {
             let which = first == 1 ? "The first trial" : "The first \(first) trials all"
             return "\(which) failed\(example). The search stops rather than spend its budget on trials that fail; fix the cause and rerun the same command to retry them."
         }
+        guard consecutiveTrials > 0 else { return nil }
+        let states = snapshot.states
         var run = 0
-        for trial in trials {
-            run = trial.state == .failed ? run + 1 : 0
-            if consecutiveTrials > 0, run >= consecutiveTrials {
+        for index in states.indices {
+            run = states[index] == .failed ? run + 1 : 0
+            if run >= consecutiveTrials {
+                let trial = trials[index]
                 let example = trial.reason.map { "; the last failed with \($0)" } ?? ""
                 return "Trials \(trial.number - run + 1) to \(trial.number) all failed\(example). The search stops rather than spend its budget on trials that fail; fix the cause and rerun the same command to retry them."
             }

@@ -59,11 +59,15 @@ public struct SearchScheduler: Sendable {
         let state = evaluate(snapshot: snapshot, trialBudget: trialBudget)
         var stops: [SchedulerAction] = []
         var promotions: [(target: Int, bracket: Int, order: Int, action: SchedulerAction)] = []
+        let states = snapshot.states
         for summary in state.brackets {
             let top = summary.rungs.count - 1
             for (level, rung) in summary.rungs.enumerated() {
                 let promoted = Set(rung.promoted)
                 for number in rung.arrivals {
+                    // Most arrivals of a long study are finished: skip them before anything else.
+                    let state = states[number]
+                    guard state == .paused || (state == .pruned && level < top && !rung.isClosed) else { continue }
                     let trial = snapshot.trials[number]
                     guard self.level(of: trial, in: summary.bracket) == level else { continue }
                     if trial.state == .pruned, level < top, !rung.isClosed {
@@ -87,9 +91,9 @@ public struct SearchScheduler: Sendable {
 
         var actions = stops
         var slots = freeSlots
-        for trial in snapshot.trials where trial.state == .waiting && slots > 0 {
-            let target = trial.targetEpochs ?? bracket(ofTrial: trial.number).rungEpochs[0]
-            actions.append(.resume(trialNumber: trial.number, targetEpochs: target))
+        for index in states.indices where slots > 0 && states[index] == .waiting {
+            let target = snapshot.trials[index].targetEpochs ?? bracket(ofTrial: index).rungEpochs[0]
+            actions.append(.resume(trialNumber: index, targetEpochs: target))
             slots -= 1
         }
         let orderedPromotions = promotions.sorted { left, right in
@@ -120,7 +124,7 @@ public struct SearchScheduler: Sendable {
         if let reason = failurePolicy.stopReason(snapshot: snapshot, trialBudget: trialBudget) {
             return .stopped(reason: reason)
         }
-        if snapshot.trials.contains(where: { !$0.state.isFinished }) { return .inProgress }
+        if snapshot.count(where: { !$0.isFinished }) > 0 { return .inProgress }
         return nextTrial(snapshot: snapshot, trialBudget: trialBudget) == .exhausted ? .finished : .inProgress
     }
 
@@ -140,19 +144,18 @@ public struct SearchScheduler: Sendable {
 
     private func evaluate(snapshot: StudySnapshot, trialBudget: Int) -> Evaluation {
         let nextTrial = nextTrial(snapshot: snapshot, trialBudget: trialBudget)
-        var groups: [(bracket: Bracket, members: [TrialSnapshot])] = []
-        for trial in snapshot.trials {
-            let bracket = bracket(ofTrial: trial.number)
-            if let last = groups.indices.last, groups[last].bracket.index == bracket.index {
-                groups[last].members.append(trial)
-            } else {
-                groups.append((bracket, [trial]))
-            }
-        }
-        let summaries = groups.map { group in
-            let isFull = group.bracket.capacity.map { group.members.count >= $0 } ?? false
-            return halving.evaluate(bracket: group.bracket, members: group.members,
-                                    isOpen: nextTrial != .exhausted && !isFull)
+        // Brackets hold consecutive trial numbers: each one's members are a slice of the trials.
+        var summaries: [BracketSummary] = []
+        var start = 0
+        let trials = snapshot.trials
+        while start < trials.count {
+            let bracket = bracket(ofTrial: start)
+            var end = start + 1
+            while end < trials.count, self.bracket(ofTrial: end).index == bracket.index { end += 1 }
+            let isFull = bracket.capacity.map { end - start >= $0 } ?? false
+            summaries.append(halving.evaluate(bracket: bracket, members: trials[start..<end],
+                                              isOpen: nextTrial != .exhausted && !isFull, digests: snapshot.entryDigests))
+            start = end
         }
         return Evaluation(brackets: summaries, nextTrial: nextTrial,
                           stopReason: failurePolicy.stopReason(snapshot: snapshot, trialBudget: trialBudget))

@@ -15,6 +15,8 @@ struct SuccessiveHalving: Sendable {
     let metric: SearchMetric
     let eta: Int
     let rule: PromotionRule
+    /// What earlier evaluations worked out, reused where it certainly still holds.
+    let memo = RungMemo()
 
     /// What a trial brought to a rung.
     enum Outcome: Equatable {
@@ -25,20 +27,25 @@ struct SuccessiveHalving: Sendable {
         case unknown
     }
 
-    /// The rungs of `bracket` given its `members` (its created trials, by number); `isOpen` is true
-    /// while more trials can still join it.
-    func evaluate(bracket: Bracket, members: [TrialSnapshot], isOpen: Bool) -> BracketSummary {
-        let first = members.first?.number ?? bracket.firstTrial  // members are consecutive numbers
-        func member(_ number: Int) -> TrialSnapshot? {
-            members.indices.contains(number - first) ? members[number - first] : nil
+    /// The rungs of `bracket` given its `members` (its created trials, consecutive numbers);
+    /// `isOpen` is true while more trials can still join it. `digests` are the snapshot's
+    /// `entryDigests`, which say whether the memo's work still holds.
+    func evaluate(bracket: Bracket, members: ArraySlice<TrialSnapshot>, isOpen: Bool, digests: [UInt64]) -> BracketSummary {
+        // Elements are read in place: copying a trial out of the array costs more than the rules.
+        members.withUnsafeBufferPointer { buffer in
+            evaluate(bracket: bracket, members: BracketMembers(buffer: buffer, first: members.startIndex), isOpen: isOpen, digests: digests)
         }
+    }
+
+    private func evaluate(bracket: Bracket, members: BracketMembers, isOpen: Bool, digests: [UInt64]) -> BracketSummary {
+        let numbers = members.numbers
         var rungs: [RungSummary] = []
-        var arrivals = members.map(\.number)
+        var arrivals = Array(numbers)
         var upstreamClosed = !isOpen
         for (level, epochs) in bracket.rungEpochs.enumerated() {
             let isTop = level == bracket.rungEpochs.count - 1
             func outcome(_ number: Int) -> Outcome {
-                member(number).map { self.outcome(of: $0, atEpochs: epochs) } ?? .unknown
+                numbers.contains(number) ? self.outcome(of: members.buffer[number - members.first], atEpochs: epochs) : .unknown
             }
             var sequence = arrivals
             var known: [Int: Outcome] = [:]
@@ -48,19 +55,33 @@ struct SuccessiveHalving: Sendable {
                 known = Dictionary(ordered, uniquingKeysWith: { first, _ in first })
             }
 
-            var results: [RungResult] = []
-            var successes: [(number: Int, value: Double)] = []
-            var promoted: [Int] = []
-            var promotedSet: Set<Int> = []
-            for number in sequence {
+            // The rung's processed prefix: from the memo where it holds, then arrival by arrival
+            // up to the first whose result is still unknown. (Completion order reorders the
+            // arrivals at every decision, so it always starts over.)
+            let key = RungMemo.Key(bracket: bracket.index, level: level)
+            let reusable = rule != .asynchronous(.completion)
+            var progress = (reusable ? memo.progress(key, rungEpochs: epochs, digests: digests, sequence: sequence, members: members) : nil)
+                ?? RungMemo.Progress(candidates: BestFirstQueue(metric: metric))
+            for number in sequence[progress.arrivals.count...] {
                 guard case .known(let value, _) = known[number] ?? outcome(number) else { break }
-                results.append(RungResult(trialNumber: number, value: value))
-                if let value { successes.append((number, value)) }
+                progress.arrivals.append(number)
+                progress.versions.append(RungMemo.TrialVersion(members.buffer[number - members.first], rungEpochs: epochs))
+                progress.results.append(RungResult(trialNumber: number, value: value))
+                if value != nil { progress.successCount += 1 }
                 if !isTop, case .asynchronous = rule {
-                    AsynchronousSuccessiveHalving.promoteWithinQuota(successes: successes, promoted: &promoted,
-                                                                     promotedSet: &promotedSet, metric: metric, eta: eta)
+                    AsynchronousSuccessiveHalving.promoteWithinQuota(
+                        adding: value.map { (number, $0) }, successCount: progress.successCount,
+                        candidates: &progress.candidates, promoted: &progress.promoted, eta: eta)
                 }
             }
+            let results = progress.results
+            var promoted = progress.promoted
+            if reusable, let digest = digests.last {
+                progress.entryCount = digests.count
+                progress.digest = digest
+                memo.store(key, progress)
+            }
+            var promotedSet = Set(promoted)
             let isClosed = upstreamClosed && results.count == sequence.count
             if !isTop && isClosed {
                 switch rule {
@@ -77,7 +98,8 @@ struct SuccessiveHalving: Sendable {
                 // A trial already sent to a higher rung stays promoted even if the rule would now
                 // decide otherwise (a failed trial retried with a different result, a journal
                 // edited by hand): a decision carried out is never taken back.
-                for number in sequence where !promotedSet.contains(number) && (member(number)?.targetEpochs ?? 0) > epochs {
+                for number in sequence where numbers.contains(number) && (members.buffer[number - members.first].targetEpochs ?? 0) > epochs
+                    && !promotedSet.contains(number) {
                     promoted.append(number)
                     promotedSet.insert(number)
                 }
@@ -87,25 +109,28 @@ struct SuccessiveHalving: Sendable {
             arrivals = promoted
             upstreamClosed = isClosed
         }
-        return BracketSummary(bracket: bracket, trialNumbers: members.map(\.number), rungs: rungs)
+        return BracketSummary(bracket: bracket, trialNumbers: Array(numbers), rungs: rungs)
     }
 
     /// The trial numbers of the successful `results`, best first (ties: lower number first).
     func ranked(_ results: [RungResult]) -> [Int] {
         results.compactMap { result in result.value.map { (result.trialNumber, $0) } }
-            .sorted { left, right in
-                if metric.isBetter(left.1, than: right.1) { return true }
-                if metric.isBetter(right.1, than: left.1) { return false }
-                return left.0 < right.0
-            }
+            .sorted { left, right in metric.ranksAbove(left.1, number: left.0, right.1, number: right.0) }
             .map(\.0)
     }
 
     /// What `trial` brought to the rung at `epochs`.
-    func outcome(of trial: TrialSnapshot, atEpochs epochs: Int) -> Outcome {
-        if let arrival = trial.reports.first(where: { $0.epoch >= epochs }) {
-            let value = trial.value(of: metric.name, atEpoch: epochs)
-            return .known(value: value.flatMap { $0.isFinite ? $0 : nil }, order: arrival.journalIndex)
+    func outcome(of trial: borrowing TrialSnapshot, atEpochs epochs: Int) -> Outcome {
+        if let arrival = trial.reports.firstIndex(where: { $0.epoch >= epochs }) {
+            // The last report at or before the rung's epochs that has the metric.
+            var value: Double?
+            for report in trial.reports[...arrival].reversed() where report.epoch <= epochs {
+                if let reported = report.metrics[metric.name] {
+                    value = reported
+                    break
+                }
+            }
+            return .known(value: value.flatMap { $0.isFinite ? $0 : nil }, order: trial.reports[arrival].journalIndex)
         }
         switch trial.state {
         case .failed, .pruned, .complete:
@@ -116,4 +141,12 @@ struct SuccessiveHalving: Sendable {
             return .unknown
         }
     }
+}
+
+/// A bracket's trials, read in place: `buffer[number - first]` is trial `number`.
+struct BracketMembers {
+    let buffer: UnsafeBufferPointer<TrialSnapshot>
+    let first: Int
+
+    var numbers: Range<Int> { first..<(first + buffer.count) }
 }

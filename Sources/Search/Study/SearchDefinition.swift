@@ -51,6 +51,14 @@ public struct SearchMetric: Sendable, Equatable {
     public func isBetter(_ value: Double, than other: Double) -> Bool {
         goal == .maximize ? value > other : value < other
     }
+
+    /// The order of every ranking of trials (the leaderboard, a rung's promotions): the better
+    /// value first, and of equal values the lower trial number.
+    public func ranksAbove(_ value: Double, number: Int, _ other: Double, number otherNumber: Int) -> Bool {
+        if isBetter(value, than: other) { return true }
+        if isBetter(other, than: value) { return false }
+        return number < otherNumber
+    }
 }
 
 /// The epochs a search may spend on one trial and how fast successive halving narrows.

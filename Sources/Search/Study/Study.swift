@@ -3,14 +3,18 @@
 /// sees is exactly what was durably written.
 public struct Study: Sendable {
     public let journal: any JournalBackend
+    /// Holds the only copy of the snapshot, so each entry read changes it in place (a second
+    /// copy would make every refresh copy all the trials).
     private var replay: StudyReplay
     /// The state after every entry read so far.
-    public private(set) var snapshot: StudySnapshot
+    public var snapshot: StudySnapshot {
+        guard let snapshot = replay.snapshot else { preconditionFailure("a Study is only made from a replay holding a study") }
+        return snapshot
+    }
 
-    private init(journal: any JournalBackend, replay: StudyReplay, snapshot: StudySnapshot) {
+    private init(journal: any JournalBackend, replay: StudyReplay) {
         self.journal = journal
         self.replay = replay
-        self.snapshot = snapshot
     }
 
     /// Opens the study in `journal` for running `definition` with `seed`: creates it when the
@@ -27,10 +31,9 @@ public struct Study: Sendable {
             try journal.append([.createStudy(header)])
             try replay.apply(journal.read(from: replay.entryCount))
         }
-        guard let snapshot = replay.snapshot else {
+        guard let header = replay.snapshot?.header else {
             throw StudyError(.noStudy, "\(source) holds no study")
         }
-        let header = snapshot.header
         if header.fingerprint != definition.fingerprint {
             throw StudyError(.searchFileChanged, """
                 \(definition.source) has changed since the study '\(header.name)' started \
@@ -44,21 +47,20 @@ public struct Study: Sendable {
                 rerun with --seed \(header.seed) to resume it, or with --fresh to start over.
                 """)
         }
-        return Study(journal: journal, replay: replay, snapshot: snapshot)
+        return Study(journal: journal, replay: replay)
     }
 
     /// Opens an existing study for reading (`tune status`, reports), whatever its search file.
     public static func load(journal: any JournalBackend, source: String = "study journal") throws(StudyError) -> Study {
         var replay = StudyReplay(source: source)
         try replay.apply(journal.read(from: 0))
-        guard let snapshot = replay.snapshot else { throw StudyError(.noStudy, "\(source) holds no study yet") }
-        return Study(journal: journal, replay: replay, snapshot: snapshot)
+        guard replay.snapshot != nil else { throw StudyError(.noStudy, "\(source) holds no study yet") }
+        return Study(journal: journal, replay: replay)
     }
 
     /// Reads the entries appended since the last read (by this or another process).
     public mutating func refresh() throws(StudyError) {
         try replay.apply(journal.read(from: replay.entryCount))
-        if let latest = replay.snapshot { snapshot = latest }
     }
 
     /// Appends `operations` in one atomic write, then refreshes.
@@ -74,7 +76,9 @@ public struct Study: Sendable {
     @discardableResult
     public mutating func record(_ action: SchedulerAction, worker: String) throws(StudyError) -> Bool {
         try append(action.journalOperations(worker: worker))
-        guard let trial = snapshot.trials.first(where: { $0.number == action.trialNumber }) else { return false }
+        let trials = snapshot.trials
+        guard action.trialNumber < trials.count else { return false }
+        let trial = trials[action.trialNumber]
         switch action {
         case .start(_, let parameters, let targetEpochs):
             return trial.parameters == parameters && trial.state == .running && trial.worker == worker && trial.targetEpochs == targetEpochs

@@ -26,7 +26,7 @@ public struct StudySummary {
             return count > 0 ? "\(count) \(state.rawValue)" : nil
         }
         lines.append("trials: " + (counts.isEmpty ? "none yet" : counts.joined(separator: ", ")))
-        let epochs = snapshot.trials.reduce(0) { $0 + $1.epochsTrained }
+        let epochs = snapshot.epochsTrained
         let full = snapshot.trials.count * scheduler.definition.budget.maximumEpochs
         if full > 0 {
             lines.append("epochs trained: \(epochs) (training every trial to the full budget would take \(full))")

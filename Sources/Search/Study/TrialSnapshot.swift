@@ -122,7 +122,7 @@ public struct StudyHeader: Sendable, Equatable {
 public struct StudySnapshot: Sendable, Equatable {
     public var header: StudyHeader
     /// All trials; `trials[n].number == n`.
-    public var trials: [TrialSnapshot]
+    public internal(set) var trials: [TrialSnapshot]
     /// The last heartbeat time (seconds since 1970) of each worker.
     public var heartbeats: [String: Double]
     /// The trial budget last set by a coordinator (`--trials`), nil before the first.
@@ -142,9 +142,54 @@ public struct StudySnapshot: Sendable, Equatable {
         self.entryCount = entryCount
     }
 
-    /// The canonical texts of every trial's parameters (for de-duplicating new samples).
-    public var usedConfigurations: Set<String> {
-        Set(trials.map(\.parametersKey))
+    /// The canonical texts of every trial's parameters (for de-duplicating new samples), kept as
+    /// trials are added rather than rebuilt at every decision.
+    public private(set) var usedConfigurations: Set<String> = []
+
+    /// A running digest of the journal: element i covers entries 0...i. Two snapshots whose
+    /// digests agree up to an entry were replayed from the same entries up to it, which lets the
+    /// scheduler reuse what it worked out from the earlier one (`RungMemo`).
+    public internal(set) var entryDigests: [UInt64] = []
+
+    /// Adds the next trial (the replay's one way to create one).
+    mutating func appendTrial(_ trial: TrialSnapshot) {
+        trials.append(trial)
+        usedConfigurations.insert(trial.parametersKey)
+    }
+
+    /// Runs `body` over the trials without copying any (reading an array element of a type that
+    /// holds references copies it, and at 10,000 trials per decision those copies dominated).
+    public func withTrials<Result>(_ body: (UnsafeBufferPointer<TrialSnapshot>) throws -> Result) rethrows -> Result {
+        try trials.withUnsafeBufferPointer(body)
+    }
+
+    /// Every trial's state, by number. (Loops index the buffer: iterating it, or `map`, would
+    /// copy each trial again.)
+    public var states: [TrialState] {
+        withTrials { trials in
+            var states: [TrialState] = []
+            states.reserveCapacity(trials.count)
+            for index in trials.indices { states.append(trials[index].state) }
+            return states
+        }
+    }
+
+    /// How many trials are in a state that satisfies `test`.
+    public func count(where test: (TrialState) -> Bool) -> Int {
+        withTrials { trials in
+            var count = 0
+            for index in trials.indices where test(trials[index].state) { count += 1 }
+            return count
+        }
+    }
+
+    /// The epochs trained by all trials together.
+    public var epochsTrained: Int {
+        withTrials { trials in
+            var total = 0
+            for index in trials.indices { total += trials[index].epochsTrained }
+            return total
+        }
     }
 
     /// The trials in `state`.
@@ -157,14 +202,21 @@ public struct StudySnapshot: Sendable, Equatable {
     /// progress line all rank by it.
     public func leaderboard(by metric: SearchMetric) -> [(trial: TrialSnapshot, value: Double)] {
         trials.compactMap { trial in trial.bestValue(of: metric).map { (trial, $0) } }.sorted { left, right in
-            if metric.isBetter(left.value, than: right.value) { return true }
-            if metric.isBetter(right.value, than: left.value) { return false }
-            return left.trial.number < right.trial.number
+            metric.ranksAbove(left.value, number: left.trial.number, right.value, number: right.trial.number)
         }
     }
 
-    /// The first of the leaderboard, if any trial reported `metric`.
+    /// The first of the leaderboard, if any trial reported `metric` (without sorting them all).
     public func bestTrial(by metric: SearchMetric) -> TrialSnapshot? {
-        leaderboard(by: metric).first?.trial
+        let best = withTrials { trials -> (number: Int, value: Double)? in
+            var best: (number: Int, value: Double)?
+            for index in trials.indices {
+                guard let value = trials[index].bestValue(of: metric) else { continue }
+                if let current = best, !metric.ranksAbove(value, number: index, current.value, number: current.number) { continue }
+                best = (index, value)
+            }
+            return best
+        }
+        return best.map { trials[$0.number] }
     }
 }
