@@ -57,7 +57,7 @@ public struct CoordinatorBenchmark {
             let count = created - blockFirst
             if count > 0 {
                 blocks.append(Block(firstTrial: blockFirst, lastTrial: created - 1,
-                                    millisecondsPerTrial: SearchCoordinator.seconds(now - blockStart) * 1000 / Double(count)))
+                                    millisecondsPerTrial: (now - blockStart).inSeconds * 1000 / Double(count)))
             }
             blockStart = now
             blockFirst = created

@@ -35,7 +35,7 @@ public final class ProcessTrialLauncher: TrialLauncher {
         try FileManager.default.createDirectory(at: folder.trials, withIntermediateDirectories: true)
     }
 
-    public var now: Double { Self.seconds(clock.now - origin) }
+    public var now: Double { (clock.now - origin).inSeconds }
 
     public func launch(_ request: TrialLaunch) throws -> TrialRunID {
         let number = request.trialNumber
@@ -106,10 +106,5 @@ public final class ProcessTrialLauncher: TrialLauncher {
     /// This process's environment without the database password: a trial never needs it.
     static var trialEnvironment: [String: String] {
         ProcessInfo.processInfo.environment.filter { $0.key != "PGPASSWORD" }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -8,7 +8,7 @@ extension SearchCoordinator {
     }
 
     func writeHeartbeatIfDue() throws {
-        if let last = lastHeartbeat, launcher.now - last < Self.seconds(options.heartbeatInterval) { return }
+        if let last = lastHeartbeat, launcher.now - last < options.heartbeatInterval.inSeconds { return }
         try writeHeartbeat()
     }
 
@@ -28,7 +28,7 @@ extension SearchCoordinator {
         guard !dead.isEmpty else { return }
         for trial in study.snapshot.trials(in: .running) {
             guard let owner = trial.worker, dead.contains(owner) else { continue }
-            let timeout = Int(Self.seconds(options.heartbeatTimeout))
+            let timeout = Int(options.heartbeatTimeout.inSeconds)
             log("trial \(trial.number): worker \(owner) sent no heartbeat for \(timeout) s; back in the queue")
             try requeue(trial.number, from: owner, reason: "worker \(owner) stopped sending heartbeats; continues from its last checkpoint")
         }

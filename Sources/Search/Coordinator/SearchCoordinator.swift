@@ -71,7 +71,7 @@ public final class SearchCoordinator {
         self.study = study
         self.launcher = launcher
         self.scheduler = scheduler ?? SearchScheduler(definition: definition, seed: study.snapshot.header.seed)
-        liveness = WorkerLiveness(timeout: Self.seconds(options.heartbeatTimeout))
+        liveness = WorkerLiveness(timeout: options.heartbeatTimeout.inSeconds)
         progress = SearchProgress(metric: definition.metric, startedAt: launcher.now)
     }
 
@@ -228,10 +228,5 @@ public final class SearchCoordinator {
     private func describe(_ parameters: TrialParameters) -> String {
         parameters.keys.sorted().compactMap { key in parameters[key].map { "\(key)=\($0.canonicalText)" } }
             .joined(separator: " ")
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
