@@ -35,6 +35,8 @@ public enum SamplerKind: String, Sendable, CaseIterable {
     case random
     /// Every combination of the listed values, in order (`GridSampler`).
     case grid
+    /// Tree-structured Parzen estimators, as Optuna's TPESampler (`TPESampler`).
+    case tpe
 }
 
 extension SearchDefinition {
@@ -43,6 +45,7 @@ extension SearchDefinition {
         switch sampler {
         case .grid: return GridSampler(parameters: parameters)
         case .random: return RandomSampler(parameters: parameters, seed: seed)
+        case .tpe: return TPESampler(definition: self, seed: seed)
         }
     }
 }

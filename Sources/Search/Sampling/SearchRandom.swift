@@ -11,6 +11,10 @@ public struct SearchRandom: RandomNumberGenerator, Sendable {
     public enum Stream: UInt64, Sendable {
         case parameters = 1
         case trainingSeed = 2
+        /// A model-based sampler's candidates.
+        case modelCandidates = 3
+        /// Whether a model-based trial is drawn at random instead (BOHB's random share).
+        case samplerChoice = 4
     }
 
     /// The generator of `trialNumber`'s `stream` in a study seeded with `seed`; `attempt` gives

@@ -24,21 +24,18 @@ public struct SearchScheduler: Sendable {
         self.seed = seed
         self.failurePolicy = failurePolicy
         self.sampler = sampler ?? definition.makeSampler(seed: seed)
-        switch definition.scheduler {
-        case .none:
-            layout = .single(rungEpochs: [definition.budget.maximumEpochs])
-            rule = .synchronous
-        case .sha:
-            layout = .single(rungEpochs: definition.budget.rungEpochs)
-            rule = .synchronous
-        case .asha:
-            layout = .single(rungEpochs: definition.budget.rungEpochs)
-            rule = .asynchronous(arrivalOrder)
-        case .hyperband:
-            layout = .hyperband(HyperbandPlan(budget: definition.budget))
-            rule = .synchronous
-        }
+        (layout, rule) = Self.plan(definition, arrivalOrder: arrivalOrder)
         halving = SuccessiveHalving(metric: definition.metric, eta: definition.budget.eta, rule: rule)
+    }
+
+    /// The brackets and the promotion rule of the scheduler `definition` names.
+    static func plan(_ definition: SearchDefinition, arrivalOrder: ArrivalOrder = .trialNumber) -> (BracketLayout, PromotionRule) {
+        switch definition.scheduler {
+        case .none: return (.single(rungEpochs: [definition.budget.maximumEpochs]), .synchronous)
+        case .sha: return (.single(rungEpochs: definition.budget.rungEpochs), .synchronous)
+        case .asha: return (.single(rungEpochs: definition.budget.rungEpochs), .asynchronous(arrivalOrder))
+        case .hyperband: return (.hyperband(HyperbandPlan(budget: definition.budget)), .synchronous)
+        }
     }
 
     /// False only for plain (completion-order) ASHA, whose results depend on timing.

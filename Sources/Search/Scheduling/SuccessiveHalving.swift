@@ -29,15 +29,20 @@ struct SuccessiveHalving: Sendable {
 
     /// The rungs of `bracket` given its `members` (its created trials, consecutive numbers);
     /// `isOpen` is true while more trials can still join it. `digests` are the snapshot's
-    /// `entryDigests`, which say whether the memo's work still holds.
-    func evaluate(bracket: Bracket, members: ArraySlice<TrialSnapshot>, isOpen: Bool, digests: [UInt64]) -> BracketSummary {
+    /// `entryDigests`, which say whether the memo's work still holds. `keepsCarriedOutPromotions`
+    /// counts a trial already sent higher as promoted (the scheduler); without it the rungs are
+    /// what the rule alone gives for these members (a sampler's view of the first trials).
+    func evaluate(bracket: Bracket, members: ArraySlice<TrialSnapshot>, isOpen: Bool, digests: [UInt64],
+                  keepsCarriedOutPromotions: Bool = true) -> BracketSummary {
         // Elements are read in place: copying a trial out of the array costs more than the rules.
         members.withUnsafeBufferPointer { buffer in
-            evaluate(bracket: bracket, members: BracketMembers(buffer: buffer, first: members.startIndex), isOpen: isOpen, digests: digests)
+            evaluate(bracket: bracket, members: BracketMembers(buffer: buffer, first: members.startIndex), isOpen: isOpen,
+                     digests: digests, keepsCarriedOutPromotions: keepsCarriedOutPromotions)
         }
     }
 
-    private func evaluate(bracket: Bracket, members: BracketMembers, isOpen: Bool, digests: [UInt64]) -> BracketSummary {
+    private func evaluate(bracket: Bracket, members: BracketMembers, isOpen: Bool, digests: [UInt64],
+                          keepsCarriedOutPromotions: Bool) -> BracketSummary {
         let numbers = members.numbers
         var rungs: [RungSummary] = []
         var arrivals = Array(numbers)
@@ -94,7 +99,7 @@ struct SuccessiveHalving: Sendable {
                 }
                 promotedSet = Set(promoted)
             }
-            if !isTop {
+            if !isTop && keepsCarriedOutPromotions {
                 // A trial already sent to a higher rung stays promoted even if the rule would now
                 // decide otherwise (a failed trial retried with a different result, a journal
                 // edited by hand): a decision carried out is never taken back.

@@ -112,6 +112,8 @@ public struct SearchDefinition: Sendable, Equatable {
     public var description: String?
     /// How new trials' configurations are chosen.
     public var sampler: SamplerKind
+    /// The `tpe` sampler's settings (defaults for the other samplers, which have none).
+    public var tpeOptions: TPEOptions
     /// How far trials are trained: to `max_epochs`, or by successive halving.
     public var scheduler: SchedulerKind
     public var metric: SearchMetric
@@ -151,7 +153,7 @@ public struct SearchDefinition: Sendable, Equatable {
         self.name = name
         description = try reader.string("description")
 
-        (sampler, scheduler) = try Self.readSamplerAndScheduler(&reader)
+        (sampler, tpeOptions, scheduler) = try Self.readSamplerAndScheduler(&reader)
 
         guard var metricReader = try reader.object("metric") else {
             throw reader.error("metric", "is missing: say which metric to optimise, e.g. {\"name\": \"val_f1_macro\", \"goal\": \"maximize\"}")
@@ -257,24 +259,23 @@ public struct SearchDefinition: Sendable, Equatable {
     }
 
     /// `method` (the shorthand), or `sampler` and `scheduler` (each with its default: random, asha).
-    private static func readSamplerAndScheduler(_ reader: inout JSONObjectReader) throws(JSONFileError) -> (SamplerKind, SchedulerKind) {
-        let samplerName = try reader.string("sampler")
+    /// The sampler is a name, or an object with its `name` and settings (`tpe` only).
+    private static func readSamplerAndScheduler(_ reader: inout JSONObjectReader) throws(JSONFileError) -> (SamplerKind, TPEOptions, SchedulerKind) {
+        let samplerValue = reader.value("sampler")
         let schedulerName = try reader.string("scheduler")
         if let methodName = try reader.string("method") {
-            if samplerName != nil || schedulerName != nil {
+            if samplerValue != nil || schedulerName != nil {
                 throw reader.error("method", "is a shorthand for a sampler and a scheduler: give either method, or sampler and scheduler")
             }
             guard let method = SearchMethod(rawValue: methodName) else {
                 throw reader.error("method", "is \"\(methodName)\", not one of \(SearchMethod.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            return (method.sampler, method.scheduler)
+            return (method.sampler, TPEOptions(), method.scheduler)
         }
         var sampler = SamplerKind.random
-        if let samplerName {
-            guard let named = SamplerKind(rawValue: samplerName) else {
-                throw reader.error("sampler", "is \"\(samplerName)\", not one of \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            sampler = named
+        var options = TPEOptions()
+        if let samplerValue {
+            (sampler, options) = try readSampler(samplerValue, reader: reader)
         }
         var scheduler = SchedulerKind.asha
         if let schedulerName {
@@ -283,7 +284,35 @@ public struct SearchDefinition: Sendable, Equatable {
             }
             scheduler = named
         }
-        return (sampler, scheduler)
+        return (sampler, options, scheduler)
+    }
+
+    /// `"sampler": "tpe"`, or `{"name": "tpe", "n_startup_trials": 5, ...}`.
+    private static func readSampler(_ value: JSONValue, reader: JSONObjectReader) throws(JSONFileError) -> (SamplerKind, TPEOptions) {
+        let names = SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")
+        func kind(_ name: String, field: String) throws(JSONFileError) -> SamplerKind {
+            guard let kind = SamplerKind(rawValue: name) else {
+                throw JSONFileError(source: reader.source, field: field, message: "is \"\(name)\", not one of \(names)")
+            }
+            return kind
+        }
+        switch value {
+        case .string(let name):
+            return (try kind(name, field: reader.fieldName("sampler")), TPEOptions())
+        case .object:
+            var options = try JSONObjectReader(value, source: reader.source, path: reader.fieldName("sampler"))
+            guard let name = try options.string("name") else {
+                throw options.error("name", "is missing: say which sampler (\(names))")
+            }
+            let sampler = try kind(name, field: options.fieldName("name"))
+            guard sampler == .tpe else {
+                try options.rejectUnknownKeys()
+                return (sampler, TPEOptions())
+            }
+            return (sampler, try TPEOptions(reading: &options))
+        default:
+            throw reader.error("sampler", "must be a sampler's name (\(names)) or an object with its \"name\" and settings, not \(value.typeName)")
+        }
     }
 
     private static func readBudget(_ reader: inout JSONObjectReader, scheduler: SchedulerKind) throws(JSONFileError) -> EpochBudget {
