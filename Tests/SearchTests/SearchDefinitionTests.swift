@@ -70,6 +70,14 @@ struct SearchDefinitionTests {
         let randomFull = try read(#""scheduler": "none","#)
         #expect(randomFull.sampler == .random && randomFull.methodName == "random")
         #expect(randomFull.budget.minimumEpochs == 9)  // no halving: every trial trains to max_epochs
+        let tpe = try read(#""sampler": {"name": "tpe", "n_startup_trials": 4, "multivariate": false, "lag": 2}, "scheduler": "hyperband","#)
+        #expect(tpe.sampler == .tpe && tpe.methodName == "tpe + hyperband")
+        #expect(tpe.tpeOptions.startupTrials == 4 && !tpe.tpeOptions.multivariate && tpe.tpeOptions.lag == 2)
+        #expect(tpe.tpeOptions.randomShare(scheduler: tpe.scheduler) == 1.0 / 3.0)
+        let defaults = try read(#""sampler": "tpe", "scheduler": "none","#).tpeOptions
+        // Optuna 5.0's TPESampler defaults.
+        #expect(defaults.startupTrials == 10 && defaults.candidates == 24 && defaults.multivariate && !defaults.group)
+        #expect(defaults.priorWeight == 1 && defaults.randomShare(scheduler: .none) == 0)
         for method in SearchMethod.allCases {
             let shorthand = try read("\"method\": \"\(method.rawValue)\",")
             let spelledOut = try read("\"sampler\": \"\(method.sampler.rawValue)\", \"scheduler\": \"\(method.scheduler.rawValue)\",")
@@ -135,6 +143,11 @@ struct SearchDefinitionTests {
         return "{" + members.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
     }
 
+    /// The base file with `"sampler": SAMPLER` instead of its method.
+    static func file(sampler: String) -> String {
+        file(replacing: "method", with: nil).replacingOccurrences(of: #""budget":"#, with: "\"sampler\": \(sampler), \"budget\":")
+    }
+
     static func file(parameter: String) -> String {
         file(replacing: "parameters", with: "{\"lr\": \(parameter)}")
     }
@@ -151,6 +164,18 @@ struct SearchDefinitionTests {
          "sampler", "random, grid"),
         (file(replacing: "method", with: nil).replacingOccurrences(of: #""budget":"#, with: #""scheduler": "median", "budget":"#),
          "scheduler", "none, sha, asha, hyperband"),
+        (file(sampler: #"{"name": "tpe", "n_startup_trial": 5}"#), "sampler.n_startup_trial", "not a known setting"),
+        (file(sampler: #"{"name": "tpe", "n_startup_trials": 0}"#), "sampler.n_startup_trials", "at least 1"),
+        (file(sampler: #"{"name": "tpe", "n_ei_candidates": 0}"#), "sampler.n_ei_candidates", "at least 1"),
+        (file(sampler: #"{"name": "tpe", "multivariate": false, "group": true}"#), "sampler.group", "multivariate"),
+        (file(sampler: #"{"name": "tpe", "lag": -1}"#), "sampler.lag", "0 to 1000"),
+        (file(sampler: #"{"name": "tpe", "random_fraction": 1}"#), "sampler.random_fraction", "below 1"),
+        (file(sampler: #"{"name": "tpe", "prior_weight": 0}"#), "sampler.prior_weight", "positive"),
+        (file(sampler: #"{"name": "tpe", "multivariate": "yes"}"#), "sampler.multivariate", "true or false"),
+        (file(sampler: #"{"name": "random", "n_startup_trials": 5}"#), "sampler.n_startup_trials", "not a known setting"),
+        (file(sampler: #"{"n_startup_trials": 5}"#), "sampler.name", "missing"),
+        (file(sampler: #"{"name": "bayes"}"#), "sampler.name", "random, grid, tpe"),
+        (file(sampler: "7"), "sampler", "sampler's name"),
         (file(replacing: "metric", with: nil), "metric", "missing"),
         (file(replacing: "metric", with: #"{"name": "val_loss"}"#), "metric.goal", "maximize"),
         (file(replacing: "metric", with: #"{"name": "val_loss", "goal": "lower"}"#), "metric.goal", "\"lower\""),

@@ -110,7 +110,20 @@ struct StudyTests {
         } catch {
             #expect(error.kind == .searchFileChanged)
             #expect(error.message.contains("Searches/toy.json") && error.message.contains("--fresh"))
+            #expect(error.message.contains("changed: budget"))
         }
+        // A TPE study resumed with another sampler: the message names the field.
+        let tpeJournal = InMemoryJournal()
+        let tpe = try SearchFixtures.definition(TPESamplerTests.space(scheduler: "asha"), source: "Searches/toy.json")
+        _ = try Study.open(journal: tpeJournal, definition: tpe, seed: 1)
+        let otherSampler = try SearchFixtures.definition(TPESamplerTests.space(sampler: "\"random\"", scheduler: "asha"), source: "Searches/toy.json")
+        do throws(StudyError) {
+            _ = try Study.open(journal: tpeJournal, definition: otherSampler, seed: 1)
+            Issue.record("resumed a tpe study with the random sampler")
+        } catch {
+            #expect(error.kind == .searchFileChanged && error.message.contains("(changed: sampler)"))
+        }
+        #expect(try tpeJournal.read(from: 0).count == 1)
         do throws(StudyError) {
             _ = try Study.open(journal: journal, definition: definition, seed: 2)
             Issue.record("resumed with another seed")

@@ -1,3 +1,4 @@
+import FileFormats
 /// A study: its journal and the snapshot replayed from it. Every change is an appended journal
 /// entry, and the snapshot is only ever rebuilt from the journal, so what a resumed coordinator
 /// sees is exactly what was durably written.
@@ -35,9 +36,11 @@ public struct Study: Sendable {
             throw StudyError(.noStudy, "\(source) holds no study")
         }
         if header.fingerprint != definition.fingerprint {
+            let fields = Self.changedFields(from: header.document, to: definition.document)
             throw StudyError(.searchFileChanged, """
                 \(definition.source) has changed since the study '\(header.name)' started \
-                (fingerprint \(header.fingerprint), now \(definition.fingerprint)); resuming would mix two searches. \
+                (\(fields.isEmpty ? "fingerprint \(header.fingerprint), now \(definition.fingerprint)" : "changed: \(fields.joined(separator: ", "))")); \
+                resuming would mix two searches. \
                 Restore the file, or rerun with --fresh to start over (the old study is moved aside).
                 """)
         }
@@ -48,6 +51,14 @@ public struct Study: Sendable {
                 """)
         }
         return Study(journal: journal, replay: replay)
+    }
+
+    /// The top-level fields of a search file that differ between two versions (`description`
+    /// does not count), sorted, so the message says what changed: `sampler`, `budget`, ...
+    static func changedFields(from old: JSONValue, to new: JSONValue) -> [String] {
+        guard case .object(let before) = old, case .object(let after) = new else { return [] }
+        let keys = Set(before.keys).union(after.keys).subtracting(["description"])
+        return keys.filter { before[$0]?.canonicalText != after[$0]?.canonicalText }.sorted()
     }
 
     /// Opens an existing study for reading (`tune status`, reports), whatever its search file.
