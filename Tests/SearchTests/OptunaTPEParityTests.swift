@@ -38,8 +38,10 @@ struct OptunaTPEParityTests {
                                                 distribution: .integerUniform(minimum: Int(low), maximum: Int(high)))
             default:
                 let step = spec.member("step")?.numberValue ?? 0
+                let distribution: ParameterDistribution = step > 0 ? .quantizedUniform(minimum: low, maximum: high, step: step)
+                    : isLog ? .logUniform(minimum: low, maximum: high) : .uniform(minimum: low, maximum: high)
                 dimensions[name] = TPEDimension(name: name, kind: .numerical(low: low, high: high, step: step, isLogarithmic: isLog),
-                                                distribution: isLog ? .logUniform(minimum: low, maximum: high) : .uniform(minimum: low, maximum: high))
+                                                distribution: distribution)
             }
         }
         return dimensions
@@ -157,4 +159,35 @@ private extension JSONValue {
     var stringValue: String? { if case .string(let text) = self { return text }; return nil }
     var numberValue: Double? { if case .number(let number) = self { return number }; return nil }
     var boolValue: Bool? { if case .bool(let flag) = self { return flag }; return nil }
+}
+
+/// PED-ANOVA against Optuna 5.0's `PedAnovaImportanceEvaluator` on the fixture's complete trials:
+/// log-uniform, uniform, stepped, integer and categorical parameters.
+@Suite("PED-ANOVA parity with Optuna")
+struct PEDANOVAParityTests {
+    @Test func importancesAreOptunas() throws {
+        let fixture = try #require(OptunaTPEParityTests.fixture)
+        guard case .array(let rows)? = fixture.member("ped_anova"), !rows.isEmpty else {
+            Issue.record("the fixture has no ped_anova rows")
+            return
+        }
+        for row in rows {
+            guard case .string(let name)? = row.member("name"), case .array(let trials)? = row.member("trials"),
+                  case .object(let raw)? = row.member("raw") else { throw OptunaTPEParityTests.FixtureError.malformed("ped_anova") }
+            let testCase = try #require(try OptunaTPEParityTests.cases().first { $0.member("name") == .string(name) })
+            let parameters = try OptunaTPEParityTests.dimensions(testCase).values.map { SearchParameter(name: $0.name, distribution: $0.distribution) }
+            let results: [(parameters: TrialParameters, value: Double)] = trials.compactMap { trial in
+                guard case .object(let chosen)? = trial.member("params"), case .number(let value)? = trial.member("value") else { return nil }
+                return (chosen, value)
+            }
+            let goal: MetricGoal = row.member("goal") == .string("minimize") ? .minimize : .maximize
+            let ours = PEDANOVA.importances(of: results, parameters: parameters, goal: goal)
+            // `width` is a log-scaled integer, which search files cannot express (int_uniform is linear).
+            for (parameter, expected) in raw where parameter != "width" {
+                guard case .number(let value) = expected else { continue }
+                let mine = try #require(ours[parameter], "\(name) \(parameter)")
+                #expect(abs(mine - value) <= 1e-9 * max(1e-6, abs(value)), "\(name) \(parameter): \(mine) vs Optuna's \(value)")
+            }
+        }
+    }
 }
