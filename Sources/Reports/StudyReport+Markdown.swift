@@ -9,7 +9,7 @@ extension StudyReport {
     /// The whole README.md.
     public var markdown: String {
         let sections = [headline, overviewSection, leaderboardSection, variantsSection, halvingSection,
-                        bestTrialSection, failedSection, parametersSection, filesSection]
+                        bestTrialSection, failedSection, importanceSection, parametersSection, filesSection]
         var text = sections.compactMap { $0 }.joined(separator: "\n\n")
         while text.contains("\n\n\n") { text = text.replacingOccurrences(of: "\n\n\n", with: "\n\n") }
         return text + "\n"
@@ -127,6 +127,17 @@ extension StudyReport {
         return ["## Failed trials", "", table.text].joined(separator: "\n")
     }
 
+    private var importanceSection: String? {
+        guard let importance, let plot = importancePlot else { return nil }
+        var table = MarkdownTable(header: ["parameter", "importance"], alignments: [.left, .right])
+        table.rows = importance.entries.map { ["`\($0.parameter)`", String(format: "%.3f", $0.importance)] }
+        return ["## Parameter importance", "",
+                "PED-ANOVA (Watanabe et al., IJCAI 2023; Optuna 5's default evaluator, its defaults): how differently each "
+                    + "parameter is distributed among the best 10 % of the \(importance.trialCount) trials than among all of them, "
+                    + "at \(importance.epochs) epochs; shares of the total.",
+                "", table.text, "", image(plot)].joined(separator: "\n")
+    }
+
     private var parametersSection: String? {
         let plots = parameterPlots
         guard !plots.isEmpty else { return nil }
@@ -138,6 +149,9 @@ extension StudyReport {
                      "- [leaderboard.csv](leaderboard.csv): the trials that reported \(definition.metric.name), best first",
                      "- [trials.csv](trials.csv): every trial, its parameters (`params_*`), metrics at its last epoch, best value, reason",
                      "- [epochs.csv](epochs.csv): every epoch every trial reported"]
+        if importance != nil {
+            lines.append("- [importance.csv](importance.csv): each parameter's PED-ANOVA importance")
+        }
         if bestModel != nil {
             lines.append("- [best.safetensors](best.safetensors): the best trial's best epoch (loads with `tune predict --model`)")
         }

@@ -10,7 +10,9 @@ extension StudyReport {
         let finished = records.filter { $0.trial.state.isFinished }.count
         var settings = MarkdownTable(header: ["setting", "value"])
         settings.rows = [
-            ["method", "`\(definition.methodName)`: \(methodDescription)"],
+            ["method", "`\(definition.methodName)`"],
+            ["sampler", "`\(definition.sampler.rawValue)`: \(scheduler.samplerDescription)"],
+            ["scheduler", "`\(definition.scheduler.rawValue)`: \(scheduler.schedulerDescription)"],
             ["metric", "`\(definition.metric.name)`, \(definition.metric.goal.rawValue)"],
             ["epochs per trial", budget.minimumEpochs == budget.maximumEpochs ? "\(budget.maximumEpochs)"
                 : "\(budget.minimumEpochs) to \(budget.maximumEpochs), eta \(budget.eta) (rungs at \(budget.rungEpochs.map(String.init).joined(separator: ", ")) epochs)"],
@@ -27,9 +29,7 @@ extension StudyReport {
             settings.rows.append(["test samples", test])
         }
         var lines = ["## What was searched", "", settings.text]
-        lines.append(scheduler.isDeterministic
-            ? "Deterministic: the same search file and seed give the same trials and leaderboard whatever `--parallel` is and however often the search was interrupted."
-            : "**Not deterministic:** promotions depend on which trials happened to finish first, so a rerun with the same seed may differ.")
+        lines.append(scheduler.isDeterministic ? scheduler.determinismNote : "**\(scheduler.determinismNote)**")
         lines += ["", "### Parameters", "", parameterSpaceTable.text]
         return lines.joined(separator: "\n")
     }
@@ -49,23 +49,6 @@ extension StudyReport {
         return "**differ between trials:** " + groups.map { fingerprint, trials in
             "`\(fingerprint)` trial\(trials.count == 1 ? "" : "s") \(trials.sorted().map(String.init).joined(separator: ", "))"
         }.joined(separator: "; ")
-    }
-
-    private var methodDescription: String {
-        let halving: String
-        switch definition.scheduler {
-        case .none:
-            return definition.sampler == .grid
-                ? "every combination of the listed values, each trained to the full budget"
-                : "seeded random configurations, each trained to the full budget"
-        case .sha: halving = "synchronous successive halving (a rung promotes once all its trials reported)"
-        case .asha:
-            halving = scheduler.isDeterministic
-                ? "asynchronous successive halving, promotions decided in trial-number order"
-                : "asynchronous successive halving, promotions decided in completion order"
-        case .hyperband: halving = "hyperband: brackets of successive halving starting at different rungs"
-        }
-        return definition.sampler == .random ? halving : "every combination of the listed values, under \(halving)"
     }
 
     private var dataDescription: String {

@@ -23,6 +23,7 @@ extension StudyReport {
     public var plots: [ReportPlot] {
         var plots = [historyPlot, learningCurvesPlot]
         if let variantsPlot { plots.append(variantsPlot) }
+        if let importancePlot { plots.append(importancePlot) }
         plots += parameterPlots
         return plots
     }
@@ -42,6 +43,20 @@ extension StudyReport {
         let chart = SVGChart(title: "Optimisation history", subtitle: "best \(metric.name) of each trial (\(metric.goal.rawValue))",
                              xAxis: ChartAxis(title: "trial", integers: true), yAxis: metricAxis, series: series)
         return ReportPlot(fileName: "history.svg", caption: "Optimisation history", chart: chart)
+    }
+
+    /// `importance.svg`: each parameter's PED-ANOVA importance as a bar, most important first.
+    var importancePlot: ReportPlot? {
+        guard let importance else { return nil }
+        let points = importance.entries.enumerated().map { index, entry in
+            ChartPoint(x: Double(index), y: entry.importance, tooltip: "\(entry.parameter): \(entry.importance)")
+        }
+        let chart = SVGChart(title: "Parameter importance",
+                             subtitle: "PED-ANOVA over \(importance.trialCount) trials at \(importance.epochs) epochs (shares of the total)",
+                             xAxis: ChartAxis(title: "parameter", categories: importance.entries.map(\.parameter)),
+                             yAxis: ChartAxis(title: "importance", limits: 0...1),
+                             series: [ChartSeries(name: "", mark: .bars, color: ChartPalette.color(0), points: points, id: "importance")])
+        return ReportPlot(fileName: "importance.svg", caption: "Parameter importance", chart: chart)
     }
 
     /// `learning-curves.svg`: the metric by epoch for the best trials, rungs marked.

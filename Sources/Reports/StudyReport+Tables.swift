@@ -19,6 +19,17 @@ extension StudyReport {
         return table
     }
 
+    /// `importance.csv`: each searched parameter's share of the PED-ANOVA importance, most
+    /// important first, with the rung and the number of trials it was computed over.
+    public var importanceTable: CSVTable? {
+        guard let importance else { return nil }
+        var table = CSVTable(header: ["parameter", "importance", "epochs", "trials"])
+        table.rows = importance.entries.map {
+            [$0.parameter, ReportFormat.csvNumber($0.importance), String(importance.epochs), String(importance.trialCount)]
+        }
+        return table
+    }
+
     /// `trials.csv`: every trial with its parameters, its metrics at its last report, its best
     /// value of the search metric and the reason it failed or was stopped.
     public var trialsTable: CSVTable {

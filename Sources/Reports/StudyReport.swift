@@ -5,7 +5,7 @@ import TrialProtocol
 
 /// The report of a search study, `Reports/NAME/`: `README.md` (what was searched, leaderboard,
 /// variants, rungs, the best trial's per-class results, failures, plots), `leaderboard.csv`,
-/// `trials.csv`, `epochs.csv`, SVG plots and a copy of the best model.
+/// `trials.csv`, `epochs.csv`, `importance.csv`, SVG plots and a copy of the best model.
 ///
 /// Built from the study's snapshot plus each trial's `trials/N/run/epochs.jsonl`; cheap enough to
 /// rebuild after every finished trial. Nothing in it depends on the clock or on where the study
@@ -25,6 +25,8 @@ public struct StudyReport: Sendable {
     public let bestModel: URL?
     /// The class names in the best model's metadata, when readable.
     public let classNames: [String]?
+    /// PED-ANOVA importance of the parameters, once a rung has enough results.
+    public let importance: ParameterImportance?
 
     /// The report of `study`, whose trial folders are under `studyDirectory/trials/`; the
     /// search definition is the one stored in the study. `trialBudget` defaults to the budget
@@ -48,6 +50,7 @@ public struct StudyReport: Sendable {
             TrialRecord(trial: trial, metric: metric, log: EpochDetails.read(folder.runFiles(trial.number)))
         }
         let allRecords = records
+        importance = ParameterImportance.evaluate(snapshot: snapshot, definition: definition)
         leaderboard = snapshot.leaderboard(by: metric).map { allRecords[$0.trial.number] }
         if let best = leaderboard.first {
             let model = folder.runFiles(best.number).bestModel
@@ -66,6 +69,7 @@ public struct StudyReport: Sendable {
             ("trials.csv", trialsTable.text),
             ("epochs.csv", epochsTable.text),
         ]
+        if let importanceTable { documents.append(("importance.csv", importanceTable.text)) }
         documents += plots.map { (name: $0.fileName, text: $0.chart.svg) }
         documents.append((name: "README.md", text: markdown))
         return documents

@@ -19,8 +19,10 @@ public struct StudySummary {
         let metric = scheduler.definition.metric
         var lines: [String] = []
         lines.append("study '\(snapshot.header.name)': \(scheduler.definition.methodName), seed \(snapshot.header.seed), "
-                     + "\(snapshot.trials.count) of \(trialBudget) trials created"
-                     + (scheduler.isDeterministic ? "" : " (not deterministic: promotions depend on completion order)"))
+                     + "\(snapshot.trials.count) of \(trialBudget) trials created, "
+                     + (scheduler.isDeterministic ? "deterministic" : "not deterministic (promotions depend on completion order)"))
+        lines.append("sampler: \(scheduler.definition.sampler.rawValue), \(scheduler.samplerDescription)")
+        lines.append("scheduler: \(scheduler.definition.scheduler.rawValue), \(scheduler.schedulerDescription)")
         let counts = TrialState.allCases.compactMap { state -> String? in
             let count = snapshot.trials(in: state).count
             return count > 0 ? "\(count) \(state.rawValue)" : nil
@@ -51,6 +53,11 @@ public struct StudySummary {
                                     trial.epochsTrained, trial.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0),
                                     parameters))
             }
+        }
+        if let importance = ParameterImportance.evaluate(snapshot: snapshot, definition: scheduler.definition) {
+            lines.append("")
+            lines.append("parameter importance (PED-ANOVA over \(importance.trialCount) trials at \(importance.epochs) epochs): "
+                         + importance.entries.map { "\($0.parameter) \(String(format: "%.2f", $0.importance))" }.joined(separator: ", "))
         }
         let failed = snapshot.trials(in: .failed)
         if !failed.isEmpty {
