@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmark the model variants.",
         discussion: "Without a subcommand, bench runs `variants`: tune bench --space Searches/variants.json --seeds 3",
-        subcommands: [VariantsCommand.self, SpeedCommand.self, StartupCommand.self, BenchCoordinatorCommand.self],
+        subcommands: [VariantsCommand.self, SpeedCommand.self, StartupCommand.self, BenchCoordinatorCommand.self, BenchSamplersCommand.self],
         defaultSubcommand: VariantsCommand.self)
 }
 

@@ -13,6 +13,7 @@ func describe(_ error: Error) -> (message: String, status: Int32) {
     case let error as DataError: return (error.description, ExitStatus.badInput)
     case let error as SafetensorsError: return (error.description, ExitStatus.badInput)
     case let error as ModelError: return (error.description, ExitStatus.badInput)
+    case let error as LearningCurveTable.ReadError: return (error.description, ExitStatus.badInput)
     case let error as StudyError:
         switch error.kind {
         case .storage, .internalInconsistency: return (error.description, ExitStatus.failure)

@@ -19,6 +19,9 @@ public struct TPESampler: ParameterSampler {
     let dimensions: [TPEDimension]
     let view: ModelView
     let random: RandomSampler
+    /// The answers already worked out, by trial and view: a coordinator asks for the same trial
+    /// several times while its view stays the same.
+    let answers = ModelAnswerCache()
 
     /// Redraws of the candidates before a configuration already tried gives way to a random one.
     static let redrawLimit = 8
@@ -39,9 +42,12 @@ public struct TPESampler: ParameterSampler {
         guard visible >= options.startupTrials, !drawsAtRandom(trial: number) else { return randomAnswer }
         guard case .ready(_, let observations) = view.observe(study, firstTrials: visible) else { return .wait }
         guard observations.count >= options.startupTrials else { return randomAnswer }
+        let key = ModelAnswerCache.Key(trial: number, view: ModelAnswerCache.digest(observations, in: study))
+        if let known = answers.answer(for: key) { return known.map(SamplerAnswer.parameters) ?? randomAnswer }
         let (below, above) = Self.split(observations, metric: metric, belowCount: Self.gamma(observations.count))
-        return choose(trial: number, study: study, below: below, above: above, excluding: used)
-            .map(SamplerAnswer.parameters) ?? randomAnswer
+        let chosen = choose(trial: number, study: study, below: below, above: above, excluding: used)
+        answers.store(chosen, for: key)
+        return chosen.map(SamplerAnswer.parameters) ?? randomAnswer
     }
 
     /// BOHB's random share, decided by the trial's own generator.
