@@ -65,7 +65,8 @@ extension StudyReport {
     var parameterSpaceTable: MarkdownTable {
         var table = MarkdownTable(header: ["parameter", "distribution", "values"])
         for parameter in definition.parameters {
-            table.rows.append([parameter.name, parameter.distribution.name, Self.describe(parameter.distribution)])
+            table.rows.append([parameter.name, parameter.distribution.name, Self.describe(parameter.distribution)
+                                + (parameter.condition.map { " (only when \($0.text))" } ?? "")])
         }
         return table
     }

@@ -24,13 +24,22 @@ enum PEDANOVA {
         let quantile = Double(top.count) / Double(trials.count)
         var result: [String: Double] = [:]
         for parameter in searched {
-            let topDensity = density(of: parameter, in: top), allDensity = density(of: parameter, in: trials)
+            // A conditional parameter counts where it exists (condPED-ANOVA's active regime),
+            // weighted by its share of the top (alpha) squared over its share of all (beta).
+            let active = trials.filter { $0.parameters[parameter.name] != nil }
+            let activeTop = top.filter { $0.parameters[parameter.name] != nil }
+            guard active.count >= 2, !activeTop.isEmpty else {
+                result[parameter.name] = 0
+                continue
+            }
+            let topDensity = density(of: parameter, in: activeTop), allDensity = density(of: parameter, in: active)
             var divergence = 0.0
             for (point, local) in allDensity.enumerated() {
                 let ratio = (topDensity[point] + 1e-12) / (local + 1e-12)
                 divergence += (local + 1e-12) * (ratio - 1) * (ratio - 1)
             }
-            result[parameter.name] = divergence * quantile * quantile
+            let alpha = Double(activeTop.count) / Double(top.count), beta = Double(active.count) / Double(trials.count)
+            result[parameter.name] = alpha * alpha / beta * divergence * quantile * quantile
         }
         return result
     }

@@ -32,13 +32,14 @@ public struct RandomSampler: ParameterSampler {
         return unusedConfiguration(forTrial: number, excluding: used)
     }
 
-    /// One value per parameter, in name order.
+    /// One value per parameter, in name order; a conditional parameter's value is drawn too (so
+    /// the others' draws do not depend on conditions) and dropped where its condition fails.
     private func draw(using generator: inout SearchRandom) -> TrialParameters {
         var result: TrialParameters = [:]
         for parameter in parameters {
             result[parameter.name] = parameter.distribution.sample(using: &generator)
         }
-        return result
+        return parameters.applicable(to: result)
     }
 
     /// A uniformly chosen configuration not in `used`, for a small discrete space; nil when the
@@ -47,8 +48,10 @@ public struct RandomSampler: ParameterSampler {
         let grid = GridSampler(parameters: parameters)
         guard grid.count <= SearchDefinition.gridLimit else { return nil }
         var unused: [TrialParameters] = []
+        var seen = used  // conditions can make two combinations the same configuration
         for index in 0..<grid.count {
-            if let candidate = grid.parameters(forTrial: index), !used.contains(candidate.canonicalText) {
+            if let candidate = grid.parameters(forTrial: index).map(parameters.applicable),
+               seen.insert(candidate.canonicalText).inserted {
                 unused.append(candidate)
             }
         }

@@ -96,10 +96,42 @@ public struct EpochBudget: Sendable, Equatable {
 public struct SearchParameter: Sendable, Equatable {
     public var name: String
     public var distribution: ParameterDistribution
+    /// When set, the parameter exists only in trials where another parameter takes one of some
+    /// values (`"when": {"variant": ["attention"]}`); elsewhere the trainer's default applies.
+    public var condition: ParameterCondition?
 
-    public init(name: String, distribution: ParameterDistribution) {
+    public init(name: String, distribution: ParameterDistribution, condition: ParameterCondition? = nil) {
         self.name = name
         self.distribution = distribution
+        self.condition = condition
+    }
+}
+
+/// `"when": {"variant": ["attention", "bilstm"]}`: the parameter applies only to trials whose
+/// `parameter` is one of `values`.
+public struct ParameterCondition: Sendable, Equatable {
+    public var parameter: String
+    public var values: [JSONValue]
+
+    public func holds(for parameters: TrialParameters) -> Bool {
+        parameters[parameter].map { values.contains($0) } ?? false
+    }
+
+    /// `variant in ["attention"]`, for messages and reports.
+    public var text: String {
+        "\(parameter) in [\(values.map(\.canonicalText).joined(separator: ", "))]"
+    }
+}
+
+extension [SearchParameter] {
+    /// `parameters` without the conditional ones whose condition fails in `parameters` (a trial's
+    /// configuration once every parameter was drawn).
+    func applicable(to parameters: TrialParameters) -> TrialParameters {
+        var result = parameters
+        for parameter in self {
+            if let condition = parameter.condition, !condition.holds(for: parameters) { result[parameter.name] = nil }
+        }
+        return result
     }
 }
 
@@ -193,9 +225,11 @@ public struct SearchDefinition: Sendable, Equatable {
             if parameterName == "epochs" {
                 throw parametersReader.error(parameterName, "is set by the search's budget: use budget.max_epochs (and min_epochs) instead")
             }
-            let distribution = try Self.readDistribution(value, source: source, field: parametersReader.fieldName(parameterName))
-            parameters.append(SearchParameter(name: parameterName, distribution: distribution))
+            let field = parametersReader.fieldName(parameterName)
+            let (distribution, condition) = try Self.readParameter(value, source: source, field: field)
+            parameters.append(SearchParameter(name: parameterName, distribution: distribution, condition: condition))
         }
+        try Self.checkConditions(parameters, source: source, field: parametersReader.fieldName)
         self.parameters = parameters
         try reader.rejectUnknownKeys()
 
@@ -334,6 +368,50 @@ public struct SearchDefinition: Sendable, Equatable {
         return EpochBudget(minimumEpochs: minimum, maximumEpochs: maximum, eta: eta)
     }
 
+    /// A parameter entry: its distribution, and its `when` condition if it has one.
+    static func readParameter(_ value: JSONValue, source: String, field: String) throws(JSONFileError) -> (ParameterDistribution, ParameterCondition?) {
+        guard case .object(var members) = value, let when = members.removeValue(forKey: "when") else {
+            return (try readDistribution(value, source: source, field: field), nil)
+        }
+        let distribution = try readDistribution(.object(members), source: source, field: field)
+        guard case .object(let condition) = when, condition.count == 1, let (parameter, allowed) = condition.first else {
+            throw JSONFileError(source: source, field: "\(field).when",
+                                message: "must name one other parameter and its values, e.g. {\"variant\": [\"attention\"]}")
+        }
+        let values: [JSONValue]
+        if case .array(let list) = allowed { values = list } else { values = [allowed] }
+        guard !values.isEmpty else {
+            throw JSONFileError(source: source, field: "\(field).when.\(parameter)", message: "is empty: list the values for which the parameter applies")
+        }
+        return (distribution, ParameterCondition(parameter: parameter, values: values))
+    }
+
+    /// A condition names another parameter that always exists and takes a fixed set of values,
+    /// and values it can take.
+    private static func checkConditions(_ parameters: [SearchParameter], source: String, field: (String) -> String) throws(JSONFileError) {
+        for parameter in parameters {
+            guard let condition = parameter.condition else { continue }
+            let whenField = "\(field(parameter.name)).when.\(condition.parameter)"
+            guard let other = parameters.first(where: { $0.name == condition.parameter }), other.name != parameter.name else {
+                throw JSONFileError(source: source, field: whenField, message: "names no other parameter of this search")
+            }
+            guard other.condition == nil else {
+                throw JSONFileError(source: source, field: whenField, message: "names a parameter that is itself conditional; conditions may only name unconditional ones")
+            }
+            let choices: [JSONValue]
+            switch other.distribution {
+            case .categorical(let values): choices = values
+            case .constant(let value): choices = [value]
+            default:
+                throw JSONFileError(source: source, field: whenField, message: "names a parameter with a range (\(other.distribution.name)); a condition needs one with listed values")
+            }
+            if let unknown = condition.values.first(where: { !choices.contains($0) }) {
+                throw JSONFileError(source: source, field: whenField,
+                                    message: "lists \(unknown.canonicalText), which is not one of \(other.name)'s values (\(choices.map(\.canonicalText).joined(separator: ", ")))")
+            }
+        }
+    }
+
     private static let distributionNames = ["categorical", "constant", "int_uniform", "log_uniform_values", "q_uniform", "uniform"]
 
     /// One entry of `parameters` in W&B's forms: `value`, `values`, or `distribution` with its bounds.
@@ -418,6 +496,9 @@ public struct SearchDefinition: Sendable, Equatable {
 
     /// A grid needs finitely many values per parameter and a product it can enumerate.
     private func checkGrid(_ parametersReader: JSONObjectReader) throws(JSONFileError) {
+        if let conditional = parameters.first(where: { $0.condition != nil }) {
+            throw parametersReader.error("\(conditional.name).when", "makes the parameter conditional, which a grid does not enumerate; use random or tpe")
+        }
         for parameter in parameters where parameter.distribution.valueCount == nil {
             throw parametersReader.error(parameter.name, "is continuous (\(parameter.distribution.name)); a grid search needs values, value, int_uniform or q_uniform")
         }

@@ -16,17 +16,21 @@ struct TPEDimension: Sendable, Equatable {
     var name: String
     var kind: Kind
     var distribution: ParameterDistribution
+    /// The trials it exists in, if not all.
+    var condition: ParameterCondition?
 
-    init(name: String, kind: Kind, distribution: ParameterDistribution) {
+    init(name: String, kind: Kind, distribution: ParameterDistribution, condition: ParameterCondition? = nil) {
         self.name = name
         self.kind = kind
         self.distribution = distribution
+        self.condition = condition
     }
 
     /// The dimension of a searched parameter, nil for a constant (nothing to model).
     init?(_ parameter: SearchParameter) {
         name = parameter.name
         distribution = parameter.distribution
+        condition = parameter.condition
         switch parameter.distribution {
         case .constant:
             return nil

@@ -85,8 +85,7 @@ public struct TPESampler: ParameterSampler {
     /// the best of the candidates; redrawn if it was tried already. Nil after `redrawLimit` repeats.
     func choose(trial number: Int, study: StudySnapshot, below: [ModelView.Observation], above: [ModelView.Observation],
                 excluding used: Set<String>) -> TrialParameters? {
-        let groups = options.multivariate ? [dimensions] : dimensions.map { [$0] }
-        let estimators = groups.map { group in
+        let estimators = Self.groups(dimensions, options: options).map { group in
             (group: group,
              good: ParzenEstimator(observations: Self.rows(below, of: group, in: study), dimensions: group, settings: options.parzen),
              bad: ParzenEstimator(observations: Self.rows(above, of: group, in: study), dimensions: group, settings: options.parzen))
@@ -99,6 +98,7 @@ public struct TPESampler: ParameterSampler {
             var generator = SearchRandom(seed: seed, trialNumber: number, stream: .modelCandidates, attempt: attempt)
             var chosen = constants
             for estimator in estimators {
+                if let condition = estimator.group.first?.condition, !condition.holds(for: chosen) { continue }
                 let candidates = estimator.good.sample(count: options.candidates, using: &generator)  // (candidates, group)
                 let best = Self.bestCandidate(candidates, good: estimator.good, bad: estimator.bad)
                 for (index, dimension) in estimator.group.enumerated() {
@@ -108,6 +108,22 @@ public struct TPESampler: ParameterSampler {
             if !used.contains(chosen.canonicalText) { return chosen }
         }
         return nil
+    }
+
+    /// The parameters sampled jointly, unconditional ones first: with `multivariate` and `group`,
+    /// those that occur in the same trials (the same condition) together; with `multivariate`
+    /// alone, the parameters every trial has together and each conditional one by itself
+    /// (Optuna's intersection search space); otherwise each by itself.
+    static func groups(_ dimensions: [TPEDimension], options: TPEOptions) -> [[TPEDimension]] {
+        let unconditional = dimensions.filter { $0.condition == nil }
+        let conditional = dimensions.filter { $0.condition != nil }
+        guard options.multivariate else { return (unconditional + conditional).map { [$0] } }
+        var groups = unconditional.isEmpty ? [] : [unconditional]
+        guard options.group else { return groups + conditional.map { [$0] } }
+        var byCondition: [String: [TPEDimension]] = [:]
+        for dimension in conditional { byCondition[dimension.condition?.text ?? "", default: []].append(dimension) }
+        groups += byCondition.keys.sorted().compactMap { byCondition[$0] }
+        return groups
     }
 
     /// The index of the candidate with the highest log l(x) - log g(x) (the first of equals).
