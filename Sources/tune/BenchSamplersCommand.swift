@@ -12,8 +12,8 @@ struct BenchSamplersCommand: ParsableCommand {
         abstract: "Compare samplers and schedulers on a table of recorded learning curves.",
         discussion: """
             Each search runs through the real coordinator; a trial reports the curve of the table's \
-            row nearest to its configuration. Writes one CSV row per finished trial (method, seed, \
-            trial, epochs spent, best value so far). With --idle, prints one JSON line per method, \
+            row nearest to its configuration. Writes one CSV row each time a seed's best value \
+            improves, and one at its end (method, seed, trial, epochs spent, best value so far). With --idle, prints one JSON line per method, \
             lag and worker count instead: simulated elapsed time and idle share, beside random \
             sampling under the same scheduler.
             """)

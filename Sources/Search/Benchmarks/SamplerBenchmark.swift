@@ -27,7 +27,7 @@ public struct SamplerBenchmark: Sendable {
         ]
     }
 
-    /// The search after each trial that finished: epochs spent so far, best value so far.
+    /// The search at a point in its epochs: epochs spent so far, best value so far.
     public struct TracePoint: Sendable, Equatable {
         public var trial: Int
         public var epochsSpent: Int
@@ -78,28 +78,25 @@ public struct SamplerBenchmark: Sendable {
         return Self.trace(of: result.snapshot, metric: base.metric, epochBudget: epochBudget)
     }
 
-    /// Replays the journal order of `snapshot`'s reports: after each trial's last state change,
-    /// the epochs reported before it and the best value among them.
+    /// Replays `snapshot`'s reports in journal order up to `epochBudget` epochs: a point each time
+    /// the best value improves, and one at the end, so the best within any budget can be read off
+    /// (the last point at or below it). `trial` is the trial that reported it.
     static func trace(of snapshot: StudySnapshot, metric: SearchMetric, epochBudget: Int) -> [TracePoint] {
-        var reports: [(index: Int, value: Double?)] = []
-        var ends: [(index: Int, trial: Int)] = []
+        var reports: [(index: Int, trial: Int, value: Double?)] = []
         for trial in snapshot.trials {
-            reports += trial.reports.map { ($0.journalIndex, $0.metrics[metric.name]) }
-            if trial.state.isFinished { ends.append((trial.stateJournalIndex, trial.number)) }
+            reports += trial.reports.map { ($0.journalIndex, trial.number, $0.metrics[metric.name]) }
         }
         reports.sort { $0.index < $1.index }
-        ends.sort { $0.index < $1.index }
         var points: [TracePoint] = []
-        var spent = 0, next = 0
         var best: Double?
-        for end in ends {
-            while next < reports.count, reports[next].index < end.index, spent < epochBudget {
-                if let value = reports[next].value, value.isFinite, best.map({ metric.isBetter(value, than: $0) }) ?? true { best = value }
-                spent += 1
-                next += 1
-            }
-            if let best { points.append(TracePoint(trial: end.trial, epochsSpent: spent, bestValue: best)) }
-            if spent >= epochBudget { break }
+        for (spent, report) in reports.prefix(epochBudget).enumerated() {
+            guard let value = report.value, value.isFinite, best.map({ metric.isBetter(value, than: $0) }) ?? true else { continue }
+            best = value
+            points.append(TracePoint(trial: report.trial, epochsSpent: spent + 1, bestValue: value))
+        }
+        let spent = min(reports.count, epochBudget)
+        if let best, let last = points.last, last.epochsSpent < spent {
+            points.append(TracePoint(trial: reports[spent - 1].trial, epochsSpent: spent, bestValue: best))
         }
         return points
     }
