@@ -39,7 +39,7 @@ struct ParameterImportanceTests {
         let text = StudySummary(study: study, scheduler: scheduler, trialBudget: 30).text
         #expect(text.contains("tpe + asha, seed 0, 30 of 30 trials created, deterministic"))
         #expect(text.contains("sampler: tpe, TPE as Optuna's TPESampler (multivariate, 10 random start-up trials"))
-        #expect(text.contains("trial t's model sees the results of trials below t - 1"))
+        #expect(text.contains("trial t's model sees the results of trials below t - 3"))
         #expect(text.contains("scheduler: asha, asynchronous successive halving"))
         let importance = try #require(ParameterImportance.evaluate(snapshot: study.snapshot, definition: definition))
         let shares = importance.entries.map { "\($0.parameter) \(String(format: "%.2f", $0.importance))" }.joined(separator: ", ")

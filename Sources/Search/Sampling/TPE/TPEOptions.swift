@@ -20,7 +20,7 @@ public struct TPEOptions: Sendable, Equatable {
     /// Trial t's model sees trials numbered below t - lag, once their results are final: what a
     /// new trial is based on does not depend on which trial finished first (Optuna's constant
     /// liar does). Larger lags keep more workers busy; 0 makes every trial wait for all before it.
-    public var lag = 1
+    public var lag = 3
     /// The share of model-based trials drawn at random instead (BOHB's 1/3 under a halving
     /// scheduler; nil means that default, 0 without a scheduler).
     public var randomFraction: Double?
