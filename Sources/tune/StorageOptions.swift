@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Search
+import Tensor
 import TrialProtocol
 
 /// `--storage` and the heartbeat settings, shared by `tune search` and `tune worker`.
@@ -36,14 +37,19 @@ extension SearchCoordinator.Options {
 }
 
 extension ProcessTrialLauncher {
-    /// Trials of `tune --space` and `tune worker`: they run this binary, and the cores are split
-    /// evenly between the trials at once.
+    /// Trials of `tune --space` and `tune worker`: they run this binary with `threadsPerTrial`.
     static func commandLine(definition: SearchDefinition, studyDirectory: URL, parallel: Int,
                             trialTimeout: Double?) throws -> ProcessTrialLauncher {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        return try ProcessTrialLauncher(
+        try ProcessTrialLauncher(
             executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
             folder: StudyFolder(directory: studyDirectory), data: definition.data, metric: definition.metric.name,
-            threadsPerTrial: max(1, cores / parallel), timeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) })
+            threadsPerTrial: threadsPerTrial(parallel: parallel), timeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) })
+    }
+
+    /// The BLAS threads of each trial: the cores split evenly between the trials at once where
+    /// results do not depend on the thread count (our own kernels); one each on OpenBLAS, whose
+    /// results do, so that `--parallel` can never change a trial's result.
+    static func threadsPerTrial(parallel: Int) -> Int {
+        BLAS.useOwnKernels ? max(1, ProcessInfo.processInfo.activeProcessorCount / parallel) : 1
     }
 }

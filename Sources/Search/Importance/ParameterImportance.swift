@@ -36,7 +36,8 @@ public struct ParameterImportance: Sendable, Equatable {
             }
             guard results.count >= minimumTrials else { continue }
             let raw = PEDANOVA.importances(of: results, parameters: definition.parameters, goal: metric.goal)
-            let total = raw.values.reduce(0, +)
+            // Summed in name order: a dictionary's order changes from process to process.
+            let total = raw.keys.sorted().reduce(0) { $0 + (raw[$1] ?? 0) }
             let entries = raw.map { Entry(parameter: $0.key, importance: total > 0 ? $0.value / total : 1 / Double(raw.count)) }
                 .sorted { $0.importance != $1.importance ? $0.importance > $1.importance : $0.parameter < $1.parameter }
             return ParameterImportance(epochs: epochs, trialCount: results.count, entries: entries)
