@@ -6,11 +6,11 @@ import Testing
 /// `--parallel 1` and `--parallel 2`: the same `tune status`, leaderboard and importance.
 @Suite("TPE search with the real binary", .serialized)
 struct TPESearchTests {
-    func writeSearch(in folder: URL) throws {
+    func writeSearch(in folder: URL, sampler: Any = ["name": "tpe", "n_startup_trials": 4, "lag": 1]) throws {
         let searches = folder.appendingPathComponent("Searches")
         try FileManager.default.createDirectory(at: searches, withIntermediateDirectories: true)
         let document: [String: Any] = [
-            "name": "tpe", "sampler": ["name": "tpe", "n_startup_trials": 4, "lag": 1], "scheduler": "asha",
+            "name": "tpe", "sampler": sampler, "scheduler": "asha",
             "metric": ["name": "val_f1_macro", "goal": "maximize"],
             "budget": ["min_epochs": 1, "max_epochs": 3, "eta": 3],
             "data": ["format": "synthetic", "flows": 1200],
@@ -37,8 +37,9 @@ struct TPESearchTests {
     @Test func theSameStudyAtParallelOneAndTwo() throws {
         guard let binary = TuneBinary.locate() else { return }
         var outputs: [(status: String, leaderboard: String, importance: String)] = []
+        var folder = URL(fileURLWithPath: "/")
         for parallel in [1, 2] {
-            let folder = TuneBinary.temporaryFolder("tpe-parallel-\(parallel)")
+            folder = TuneBinary.temporaryFolder("tpe-parallel-\(parallel)")
             try writeSearch(in: folder)
             let search = try TuneBinary.run(binary, ["--space", "Searches/tpe.json", "--trials", "14", "--parallel", String(parallel)], in: folder)
             #expect(search.status == 0, "\(search.stderr)")
@@ -55,5 +56,15 @@ struct TPESearchTests {
         #expect(outputs[1].status == outputs[0].status)
         #expect(outputs[1].leaderboard == outputs[0].leaderboard)
         #expect(outputs[1].importance == outputs[0].importance)
+
+        // Resumed with another sampler, or with a bad TPE option: one error naming the field,
+        // exit status 2, and the study as it was.
+        for (sampler, field) in [("random", "changed: sampler"), (["name": "tpe", "n_startup_trials": 0] as Any, "sampler.n_startup_trials")] {
+            try writeSearch(in: folder, sampler: sampler)
+            let refused = try TuneBinary.run(binary, ["--space", "Searches/tpe.json", "--trials", "20"], in: folder)
+            #expect(refused.status == 2 && refused.stderr.contains(field), "\(refused.stderr)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+            #expect(try TuneBinary.run(binary, ["status", "tpe"], in: folder).stdout == outputs[1].status)
+        }
     }
 }
