@@ -32,7 +32,7 @@ public struct TPESampler: ParameterSampler {
         options = definition.tpeOptions
         randomShare = options.randomShare(scheduler: definition.scheduler)
         dimensions = parameters.compactMap(TPEDimension.init)
-        view = ModelView(definition: definition, requiredResults: dimensions.count + 1)
+        view = ModelView(definition: definition, requiredResults: dimensions.count + 1, lag: options.lag)
         random = RandomSampler(parameters: parameters, seed: seed)
     }
 
@@ -40,7 +40,7 @@ public struct TPESampler: ParameterSampler {
         let randomAnswer = random.parameters(forTrial: number, excluding: used).map(SamplerAnswer.parameters) ?? .exhausted
         let visible = number - options.lag
         guard visible >= options.startupTrials, !drawsAtRandom(trial: number) else { return randomAnswer }
-        guard case .ready(_, let observations) = view.observe(study, firstTrials: visible) else { return .wait }
+        guard case .ready(_, let observations) = view.observe(study, trial: number) else { return .wait }
         guard observations.count >= options.startupTrials else { return randomAnswer }
         let key = ModelAnswerCache.Key(trial: number, view: ModelAnswerCache.digest(observations, in: study))
         if let known = answers.answer(for: key) { return known.map(SamplerAnswer.parameters) ?? randomAnswer }
