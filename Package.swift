@@ -28,7 +28,7 @@ let package = Package(
         // Layers with forward/backward, the CNN+LSTM model, loss, Adam, schedulers, safetensors.
         .target(name: "NN", dependencies: ["Tensor", "FileFormats"]),
         // NPY and flow-record formats, cleaning, scalers, splits, batches, synthetic traffic.
-        .target(name: "FlowData", dependencies: ["Tensor"]),
+        .target(name: "FlowData", dependencies: ["Tensor", "FileFormats"]),
         // Strict JSON (and YAML) reading with file, line and field in every error (run and search files);
         // formats shared across modules: CSV tables, the safetensors header, benchmark configurations.
         .target(name: "FileFormats", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -48,11 +48,14 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Search", "FileFormats", "TrialProtocol"]),
         // Training runs, metrics, checkpoints, benchmarks.
         .target(name: "Training", dependencies: ["NN", "FlowData", "Tensor", "FileFormats", "TrialProtocol"]),
+        // Live detection: flow records from stdin or a followed file, scored in micro-batches by a
+        // trained model, written as EVE-like JSON lines.
+        .target(name: "Detection", dependencies: ["Training", "FlowData"]),
         // The command-line tool: parses arguments and calls into the libraries.
         .executableTarget(
             name: "tune",
             dependencies: [
-                "Search", "Reports", "Training", "NN", "FlowData", "Tensor", "FileFormats", "TrialProtocol",
+                "Search", "Reports", "Training", "Detection", "NN", "FlowData", "Tensor", "FileFormats", "TrialProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -10,13 +10,20 @@ public enum DataFormat: String, Codable, Sendable, CaseIterable {
     case unswNB15 = "unsw-nb15"
     /// Any CSV with a header and a named label column.
     case csv
+    /// Zeek `conn.log`: TSV with `#fields` (IoT-23's `conn.log.labeled` too) or JSON lines.
+    case zeek
+    /// Suricata EVE JSON: the `flow` events, nested fields flattened (`flow.bytes_toserver`).
+    case suricataEVE = "suricata-eve"
     /// The built-in synthetic traffic generator (the demo default).
     case synthetic
 
-    /// True for the formats read from CSV files.
-    var isFlowRecords: Bool {
+    /// True for Zeek and Suricata logs, read line by line by `FlowLogDecoder`.
+    public var isLog: Bool { self == .zeek || self == .suricataEVE }
+
+    /// True for the formats read from flow-record files.
+    public var isFlowRecords: Bool {
         switch self {
-        case .cicflowmeter, .nslKDD, .unswNB15, .csv: return true
+        case .cicflowmeter, .nslKDD, .unswNB15, .csv, .zeek, .suricataEVE: return true
         case .npy, .synthetic: return false
         }
     }
@@ -40,6 +47,33 @@ struct FlowSchema: Sendable {
     var normalLabels: [String]
     /// Cleans one label text (trimming, format-specific spelling fixes).
     var normalizeLabel: @Sendable (String) -> String
+    /// How an unset value is written: Zeek and our Suricata reader write `-`, read as 0 in
+    /// numeric columns (an unanswered connection has no duration or bytes).
+    var unset: UnsetField = .none
+    /// The format's usual columns in their usual order (JSON lines have no header to order them).
+    var usualColumns: [String] = []
+    /// Columns that say which flow a record is, and the EVE key `tune detect` writes each under.
+    var identity: [IdentityColumn] = IdentityColumn.common
+
+    enum UnsetField: Sendable { case none, dashIsZero }
+
+    /// A column naming the flow (`Src IP`) and its EVE key (`src_ip`).
+    struct IdentityColumn: Sendable {
+        var column: String
+        var key: String
+
+        /// The names CICFlowMeter and most flow CSVs use.
+        static let common: [IdentityColumn] = [
+            .init(column: "Flow ID", key: "flow_id"), .init(column: "Src IP", key: "src_ip"),
+            .init(column: "Source IP", key: "src_ip"), .init(column: "src_ip", key: "src_ip"),
+            .init(column: "Src Port", key: "src_port"), .init(column: "Source Port", key: "src_port"),
+            .init(column: "src_port", key: "src_port"), .init(column: "Dst IP", key: "dest_ip"),
+            .init(column: "Destination IP", key: "dest_ip"), .init(column: "dst_ip", key: "dest_ip"),
+            .init(column: "Dst Port", key: "dest_port"), .init(column: "Destination Port", key: "dest_port"),
+            .init(column: "dst_port", key: "dest_port"), .init(column: "Protocol", key: "proto"),
+            .init(column: "Timestamp", key: "flow_timestamp"),
+        ]
+    }
 
     /// The schema of a CSV format; `fixedNames` may be replaced after looking at the file
     /// (UNSW-NB15's raw files have no header).
@@ -48,6 +82,8 @@ struct FlowSchema: Sendable {
         case .cicflowmeter: return CICFlowMeter.schema
         case .nslKDD: return NSLKDD.schema
         case .unswNB15: return UNSWNB15.schema
+        case .zeek: return ZeekConnLog.schema
+        case .suricataEVE: return SuricataEVE.schema
         case .csv, .npy, .synthetic:
             return FlowSchema(
                 format: format, fixedNames: nil, defaultLabel: nil, nonFeatureColumns: [],

@@ -28,6 +28,7 @@ struct FlowTableReader {
     /// The column names of a file: its header (trimmed, duplicates suffixed `.1`, `.2` as pandas
     /// does) or the schema's fixed names; also whether the first record is data.
     static func columnNames(bytes: [UInt8], path: String, schema: FlowSchema) throws -> (names: [String], firstRecordIsData: Bool) {
+        if schema.format.isLog { return (try logColumnNames(bytes: bytes, path: path, format: schema.format), true) }
         var firstRecord: [String]?
         var firstLine = 1
         try CSVReader(bytes: bytes, source: path).forEachRecord { record in
@@ -67,6 +68,37 @@ struct FlowTableReader {
         }
     }
 
+    /// A Zeek or Suricata log's columns: its first `#fields` (Zeek TSV) or every key of its
+    /// records (JSON lines).
+    static func logColumnNames(bytes: [UInt8], path: String, format: DataFormat) throws -> [String] {
+        let firstByte = bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        guard let firstByte else { throw DataError.emptyData(source: path, reason: "the file is empty") }
+        if firstByte == UInt8(ascii: "{") || format == .suricataEVE {
+            let names = try FlowLogDecoder.jsonColumns(bytes: bytes, path: path, format: format)
+            guard !names.isEmpty else {
+                throw DataError.emptyData(source: path, reason: format == .suricataEVE ? "no flow events (\"event_type\": \"flow\")" : "no records")
+            }
+            return names
+        }
+        var decoder = FlowLogDecoder(format: format)
+        let record = FlowRecord()
+        var names: [String]?
+        var failure: DataError?
+        bytes.withUnsafeBufferPointer { buffer in
+            FlowLogDecoder.forEachLine(buffer) { line, number in
+                guard names == nil, failure == nil else { return }
+                do throws(RecordProblem) {
+                    if case .header(let header) = try decoder.decode(line, number: number, into: record) { names = header }
+                } catch {
+                    failure = .malformedCSV(source: path, line: number, reason: error.description)
+                }
+            }
+        }
+        if let failure { throw failure }
+        guard let names else { throw DataError.malformedCSV(source: path, line: 1, reason: "no #fields line: not a Zeek log") }
+        return names
+    }
+
     /// The CR and LF bytes in `bytes` (CRLF counts twice): an upper bound on its records.
     static func lineCount(_ bytes: [UInt8]) -> Int {
         bytes.withUnsafeBufferPointer { buffer in
@@ -85,59 +117,115 @@ struct FlowTableReader {
     private func readFile(
         bytes: [UInt8], path: String, fileIndex: Int32, into table: inout FlowTable, interners: inout Interners
     ) throws {
-        let (names, firstRecordIsData) = try Self.columnNames(bytes: bytes, path: path, schema: schema)
-        let plan = try selection.plan(for: names, source: path, requireLabel: requireLabels)
-        var skipHeader = !firstRecordIsData
         let startRows = table.rowCount
-        let normalizeLabel = schema.normalizeLabel
         // Reserve for the whole file (at most one record per line), so no column is ever regrown.
         let rows = table.rowCount + Self.lineCount(bytes) + 1
-        table.numeric.reserveCapacity(rows * plan.numericSources.count)
+        table.numeric.reserveCapacity(rows * selection.numeric.count)
         for column in table.symbolicCodes.indices { table.symbolicCodes[column].reserveCapacity(rows) }
-        if plan.labelSource != nil { table.labelCodes.reserveCapacity(rows) }
+        table.labelCodes.reserveCapacity(rows)
         table.fileIndices.reserveCapacity(rows)
         table.lines.reserveCapacity(rows)
-        try CSVReader(bytes: bytes, source: path).forEachRecord { record in
-            if skipHeader { skipHeader = false; return true }
-            guard record.count == names.count else {
-                throw DataError.malformedCSV(
-                    source: path, line: record.line,
-                    reason: "expected \(names.count) fields \(firstRecordIsData ? "in a \(schema.format.rawValue) record" : "as in the header"), found \(record.count)")
+        if schema.format.isLog {
+            try readLog(bytes: bytes, path: path, fileIndex: fileIndex, into: &table, interners: &interners)
+        } else {
+            let (names, firstRecordIsData) = try Self.columnNames(bytes: bytes, path: path, schema: schema)
+            let layout = RecordLayout(
+                names: names, plan: try selection.plan(for: names, source: path, requireLabel: requireLabels),
+                path: path, fileIndex: fileIndex,
+                fieldCountRule: firstRecordIsData ? "in a \(schema.format.rawValue) record" : "as in the header")
+            var skipHeader = !firstRecordIsData
+            try CSVReader(bytes: bytes, source: path).forEachRecord { record in
+                if skipHeader { skipHeader = false; return true }
+                try append(record, layout: layout, to: &table, interners: &interners)
+                return true
             }
-            for source in plan.numericSources {
-                guard let value = record.number(source) else {
-                    throw DataError.nonNumericValue(
-                        source: path, line: record.line, column: names[source], value: record.trimmedText(source))
-                }
-                table.numeric.append(value)
-            }
-            for (position, source) in plan.symbolicSources.enumerated() {
-                let code = interners.symbolic[position].code(of: record.rawBytes(source)) { raw in
-                    TextDecoding.trimmed(TextDecoding.decode(raw))
-                }
-                table.symbolicCodes[position].append(code)
-            }
-            if let labelSource = plan.labelSource {
-                let code = interners.label.code(of: record.rawBytes(labelSource)) { _ in
-                    normalizeLabel(record.text(labelSource))
-                }
-                guard !interners.label.strings[Int(code)].isEmpty else {
-                    throw DataError.malformedCSV(
-                        source: path, line: record.line, reason: "the label column '\(names[labelSource])' is empty")
-                }
-                table.labelCodes.append(code)
-            }
-            table.fileIndices.append(fileIndex)
-            table.lines.append(Int32(truncatingIfNeeded: record.line))
-            return true
         }
         if table.rowCount == startRows {
-            throw DataError.emptyData(source: path, reason: "the file has a header but no rows")
+            throw DataError.emptyData(source: path, reason: schema.format.isLog ? "the file holds no flow records" : "the file has a header but no rows")
         }
         if !table.labelCodes.isEmpty && table.labelCodes.count != table.rowCount {
             throw DataError.inconsistent(
                 source: path, reason: "some files of this split have a label column and some do not")
         }
+    }
+
+    /// A Zeek or Suricata log: JSON records laid out in the selected columns (a key a record
+    /// lacks reads as unset), TSV records in the columns of the last `#fields`.
+    private func readLog(
+        bytes: [UInt8], path: String, fileIndex: Int32, into table: inout FlowTable, interners: inout Interners
+    ) throws {
+        let columns = selection.numeric + selection.symbolic + [selection.label]
+        var decoder = FlowLogDecoder(format: schema.format, jsonColumns: columns)
+        var layout = RecordLayout(
+            names: columns, plan: try selection.plan(for: columns, source: path, requireLabel: requireLabels),
+            path: path, fileIndex: fileIndex, fieldCountRule: "as in #fields")
+        let record = FlowRecord()
+        try bytes.withUnsafeBufferPointer { buffer in
+            try FlowLogDecoder.forEachLine(buffer) { line, number in
+                let kind: FlowLogDecoder.Line
+                do throws(RecordProblem) {
+                    kind = try decoder.decode(line, number: number, into: record)
+                } catch {
+                    throw DataError.malformedCSV(source: path, line: number, reason: error.description)
+                }
+                switch kind {
+                case .header(let names):
+                    layout.names = names
+                    layout.plan = try selection.plan(for: names, source: path, requireLabel: requireLabels)
+                case .record:
+                    try append(record, layout: layout, to: &table, interners: &interners)
+                case .ignored:
+                    break
+                }
+            }
+        }
+    }
+
+    /// Where the selected columns sit in the records of one file, and how to name it in errors.
+    private struct RecordLayout {
+        var names: [String]
+        var plan: ColumnPlan
+        let path: String
+        let fileIndex: Int32
+        /// How the expected field count is explained: "as in the header".
+        let fieldCountRule: String
+    }
+
+    /// Appends one record's selected fields to the table.
+    private func append<Record: FlowFields & ~Copyable>(
+        _ record: borrowing Record, layout: RecordLayout, to table: inout FlowTable, interners: inout Interners
+    ) throws {
+        let path = layout.path
+        guard record.count == layout.names.count else {
+            throw DataError.malformedCSV(
+                source: path, line: record.line,
+                reason: "expected \(layout.names.count) fields \(layout.fieldCountRule), found \(record.count)")
+        }
+        for source in layout.plan.numericSources {
+            guard let value = record.number(source, unset: schema.unset) else {
+                throw DataError.nonNumericValue(
+                    source: path, line: record.line, column: layout.names[source], value: record.trimmedText(source))
+            }
+            table.numeric.append(value)
+        }
+        for (position, source) in layout.plan.symbolicSources.enumerated() {
+            let code = interners.symbolic[position].code(of: record.rawBytes(source)) { raw in
+                TextDecoding.trimmed(TextDecoding.decode(raw))
+            }
+            table.symbolicCodes[position].append(code)
+        }
+        if let labelSource = layout.plan.labelSource {
+            let normalizeLabel = schema.normalizeLabel
+            let code = interners.label.code(of: record.rawBytes(labelSource)) { _ in normalizeLabel(record.text(labelSource)) }
+            let label = interners.label.strings[Int(code)]
+            guard !label.isEmpty, !(schema.unset == .dashIsZero && label == "-") else {
+                throw DataError.malformedCSV(
+                    source: path, line: record.line, reason: "the label column '\(layout.names[labelSource])' is empty")
+            }
+            table.labelCodes.append(code)
+        }
+        table.fileIndices.append(layout.fileIndex)
+        table.lines.append(Int32(truncatingIfNeeded: record.line))
     }
 }
 

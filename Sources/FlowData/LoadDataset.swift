@@ -4,6 +4,6 @@ public func loadDataset(_ spec: DataSpec) throws -> PreparedData {
     try spec.validate()
     switch spec.format {
     case .npy: return try NPYDataset.load(spec, seed: spec.splitSeed)
-    case .cicflowmeter, .nslKDD, .unswNB15, .csv, .synthetic: return try FlowDataset.load(spec, seed: spec.splitSeed)
+    case .cicflowmeter, .nslKDD, .unswNB15, .csv, .zeek, .suricataEVE, .synthetic: return try FlowDataset.load(spec, seed: spec.splitSeed)
     }
 }

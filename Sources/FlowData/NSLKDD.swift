@@ -19,7 +19,8 @@ enum NSLKDD {
     static let schema = FlowSchema(
         format: .nslKDD, fixedNames: featureNames + ["attack", "difficulty"], defaultLabel: "attack",
         nonFeatureColumns: ["difficulty"], identifierColumns: [], symbolicColumns: symbolicColumns,
-        normalLabels: ["normal"], normalizeLabel: normalizeLabel)
+        normalLabels: ["normal"], normalizeLabel: normalizeLabel,
+        identity: [.init(column: "protocol_type", key: "proto")])
 
     /// Trims the name and drops KDD Cup 99's trailing full stop (`normal.`).
     @Sendable static func normalizeLabel(_ text: String) -> String {

@@ -17,7 +17,12 @@ enum UNSWNB15 {
         nonFeatureColumns: ["label", "attack_cat"],
         identifierColumns: ["id", "srcip", "sport", "dstip", "dsport", "stime", "ltime"],
         symbolicColumns: ["proto", "service", "state"], normalLabels: ["normal", "0"],
-        normalizeLabel: normalizeLabel)
+        normalizeLabel: normalizeLabel,
+        identity: [
+            .init(column: "srcip", key: "src_ip"), .init(column: "sport", key: "src_port"),
+            .init(column: "dstip", key: "dest_ip"), .init(column: "dsport", key: "dest_port"),
+            .init(column: "proto", key: "proto"), .init(column: "stime", key: "flow_timestamp"),
+        ])
 
     /// Trims the category; an empty `attack_cat` (raw files) is `Normal`, and the raw files'
     /// `Backdoors` is the partitioned sets' `Backdoor`.

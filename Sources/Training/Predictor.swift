@@ -36,27 +36,39 @@ public final class Predictor {
         try model.parameters.load(weights, path: path)
     }
 
+    /// The sample shape `(C, L)` the model takes.
+    public var sampleShape: (channels: Int, length: Int) { (pipeline.channels, pipeline.length) }
+
     /// Class probabilities (N, K) of samples (N, C, L), in evaluation mode, 256 at a time.
     public func probabilities(_ samples: SampleSet) throws -> [Float] {
         let classes = configuration.classCount
         var result = [Float](repeating: 0, count: samples.count * classes)
-        var generator = SeededGenerator(seed: 0)  // unused in evaluation mode
         var start = 0
-        while start < samples.count {
-            let size = min(256, samples.count - start)
-            batch.resize(to: [size, samples.channels, samples.length])
-            samples.values.withUnsafeBufferPointer { source in
-                guard let base = source.baseAddress else { return }
-                batch.pointer.update(from: base + start * samples.sampleSize, count: size * samples.sampleSize)
+        try samples.values.withUnsafeBufferPointer { source in
+            try result.withUnsafeMutableBufferPointer { target in
+                guard let values = source.baseAddress, let probabilities = target.baseAddress else { return }
+                while start < samples.count {
+                    let size = min(256, samples.count - start)
+                    try self.probabilities(
+                        of: values + start * samples.sampleSize, count: size,
+                        into: probabilities + start * classes)
+                    start += size
+                }
             }
-            let logits = try model.forward(batch, training: false, generator: &generator)
-            result.withUnsafeMutableBufferPointer { target in
-                guard let base = target.baseAddress else { return }
-                (base + start * classes).update(from: logits.pointer, count: size * classes)
-                Kernels.softmaxRows(base + start * classes, rows: size, columns: classes)
-            }
-            start += size
         }
         return result
+    }
+
+    /// Class probabilities (B, K) of the `count` samples (B, C, L) at `samples`, written to
+    /// `target`: one forward pass in evaluation mode, no allocation once the batch has grown.
+    public func probabilities(of samples: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Float>) throws {
+        let (channels, length) = sampleShape
+        var generator = SeededGenerator(seed: 0)  // unused in evaluation mode
+        batch.resize(to: [count, channels, length])
+        batch.pointer.update(from: samples, count: count * channels * length)
+        let logits = try model.forward(batch, training: false, generator: &generator)  // (B, K)
+        let classes = configuration.classCount
+        target.update(from: logits.pointer, count: count * classes)
+        Kernels.softmaxRows(target, rows: count, columns: classes)
     }
 }

@@ -10,7 +10,7 @@ struct Tune: ParsableCommand {
         commandName: "tune",
         abstract: "Find the best CNN+LSTM detector for network-traffic anomaly detection.",
         discussion: "Without a subcommand, tune runs `search`: tune --space Searches/quickstart.json --trials 20",
-        subcommands: [SearchCommand.self, TrainCommand.self, PredictCommand.self, StatusCommand.self, ReportCommand.self, BenchCommand.self, WorkerCommand.self],
+        subcommands: [SearchCommand.self, TrainCommand.self, PredictCommand.self, DetectCommand.self, StatusCommand.self, ReportCommand.self, BenchCommand.self, WorkerCommand.self],
         defaultSubcommand: SearchCommand.self)
 
     /// Runs the command with the project's exit statuses (see `ExitStatus`): 0 success (and

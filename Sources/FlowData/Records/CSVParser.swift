@@ -174,14 +174,4 @@ struct CSVRecord: ~Copyable {
         }
         return unescaped.withUnsafeBufferPointer { TextDecoding.decode($0) }
     }
-
-    /// Field `index` as text with surrounding spaces and tabs removed.
-    func trimmedText(_ index: Int) -> String {
-        TextDecoding.trimmed(text(index))
-    }
-
-    /// Field `index` as a number: NaN for an empty field (a missing value), nil when not a number.
-    func number(_ index: Int) -> Double? {
-        NumberParser.parse(rawBytes(index))
-    }
 }

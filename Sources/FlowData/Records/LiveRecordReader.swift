@@ -1,0 +1,188 @@
+/// Reads flow records as they arrive, in any flow-record format, and encodes each through a
+/// model's stored pipeline: the record side of `tune detect`. Input comes as complete lines; a
+/// new file (after a rotation) starts with `startFile()`, so its header is read again.
+public struct LiveRecordReader {
+    /// One record read: its features, or why it cannot be scored.
+    public struct Record {
+        /// The 1-based line in its file.
+        public var line: Int
+        /// Nil when `features` hold the record's scaled features.
+        public var problem: RecordProblem?
+        /// `(F)`, valid only inside the callback.
+        public var features: UnsafeBufferPointer<Float>
+        /// The flow's identity fields that the input has (`src_ip`, `dest_port`, ...).
+        public var identity: [(key: String, value: String)]
+        /// The record's class when the input is labelled.
+        public var label: String?
+    }
+
+    public let pipeline: FeaturePipeline
+    /// The format records are read in (the model's unless told otherwise).
+    public let format: DataFormat
+    /// Names the input in errors.
+    public let source: String
+    /// Features per record (F).
+    public var featureCount: Int { pipeline.encoder?.featureCount ?? 0 }
+    private let schema: FlowSchema
+    private var encoder: RecordEncoder?
+    private var logDecoder: FlowLogDecoder
+    private let record = FlowRecord()
+    private var features: [Float]
+
+    /// A reader for records of `format` (default: the model's) scored by `pipeline`; a pipeline
+    /// that cannot score flow records (npy) throws.
+    public init(pipeline: FeaturePipeline, format: DataFormat? = nil, source: String) throws {
+        let format = format ?? pipeline.format
+        guard format.isFlowRecords, pipeline.format.isFlowRecords || pipeline.format == .synthetic else {
+            throw DataError.invalidSpec(
+                field: "format", reason: "a model trained on \(pipeline.format.rawValue) data scores arrays, not flow records; use `tune predict`")
+        }
+        self.pipeline = pipeline
+        self.format = format
+        self.source = source
+        schema = FlowSchema.schema(for: format)
+        let columns = pipeline.inputNumericColumns + pipeline.inputSymbolicColumns + [pipeline.labelColumn ?? "label"]
+        logDecoder = FlowLogDecoder(format: format, jsonColumns: columns)
+        features = [Float](repeating: 0, count: pipeline.encoder?.featureCount ?? 0)
+        if format.isLog {
+            encoder = try RecordEncoder(pipeline: pipeline, columnNames: columns, source: source)
+        }
+    }
+
+    /// The start of a new file: the next line is a header again (CSV, Zeek `#fields`).
+    public mutating func startFile() {
+        if !format.isLog { encoder = nil }
+        logDecoder.startFile()
+    }
+
+    /// Reads the records in `lines` (whole lines, the first numbered `firstLine`) and calls
+    /// `body` for each. Throws only when the input cannot be this model's kind of record at all
+    /// (its header lacks the model's columns); a bad record is passed on with its problem.
+    public mutating func read(_ lines: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (Record) throws -> Void) throws {
+        if format.isLog {
+            try readLog(lines, firstLine: firstLine, body)
+        } else {
+            try readCSV(lines, firstLine: firstLine, body)
+        }
+    }
+
+    // MARK: - CSV formats
+
+    private mutating func readCSV(_ lines: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (Record) throws -> Void) throws {
+        let bytes = Array(lines)
+        do {
+            try readCSVRecords(bytes, firstLine: firstLine, body)
+        } catch let error as DataError {
+            guard case .malformedCSV = error else { throw error }
+            // One bad line (an unclosed quote) spoils a chunk: read it line by line instead.
+            try bytes.withUnsafeBufferPointer { buffer in
+                try FlowLogDecoder.forEachLine(buffer) { line, number in
+                    do {
+                        try readCSVRecords(Array(line), firstLine: firstLine + number - 1, body)
+                    } catch let error as DataError {
+                        guard case .malformedCSV(_, _, let reason) = error else { throw error }
+                        try body(problemRecord(line: firstLine + number - 1, .malformed(reason)))
+                    }
+                }
+            }
+        }
+    }
+
+    private mutating func readCSVRecords(_ bytes: [UInt8], firstLine: Int, _ body: (Record) throws -> Void) throws {
+        var failure: Error?
+        try CSVReader(bytes: bytes, source: source).forEachRecord { csvRecord in
+            let line = firstLine + csvRecord.line - 1
+            guard encoder != nil else {
+                do {
+                    let names = try header(csvRecord, line: line)
+                    encoder = try RecordEncoder(pipeline: pipeline, columnNames: names.names, source: source)
+                    if !names.firstRecordIsData { return true }
+                } catch {
+                    failure = error
+                    return false
+                }
+                return try encode(csvRecord, line: line, body)
+            }
+            return try encode(csvRecord, line: line, body)
+        }
+        if let failure { throw failure }
+    }
+
+    /// The column names a file's first record gives: its header, or the format's fixed names.
+    private func header(_ record: borrowing CSVRecord, line: Int) throws -> (names: [String], firstRecordIsData: Bool) {
+        let first = (0..<record.count).map { record.trimmedText($0) }
+        if let fixed = schema.fixedNames { return (fixed, true) }
+        if format == .unswNB15, UNSWNB15.looksHeaderless(first) { return (UNSWNB15.rawNames, true) }
+        return (FlowTableReader.deduplicated(first), false)
+    }
+
+    private mutating func encode(_ csvRecord: borrowing CSVRecord, line: Int, _ body: (Record) throws -> Void) throws -> Bool {
+        guard var encoder else { return false }
+        defer { self.encoder = encoder }
+        let problem = features.withUnsafeMutableBufferPointer { target -> RecordProblem? in
+            guard let base = target.baseAddress else { return nil }
+            do throws(RecordProblem) {
+                try encoder.encode(csvRecord, into: base)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let identity = encoder.identity(of: csvRecord)
+        let label = problem == nil ? encoder.label(of: csvRecord) : nil
+        try features.withUnsafeBufferPointer { features in
+            try body(Record(line: line, problem: problem, features: features, identity: identity, label: label))
+        }
+        return true
+    }
+
+    // MARK: - Zeek and Suricata logs
+
+    private mutating func readLog(_ lines: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (Record) throws -> Void) throws {
+        try FlowLogDecoder.forEachLine(lines) { line, number in
+            let lineNumber = firstLine + number - 1
+            let kind: FlowLogDecoder.Line
+            do throws(RecordProblem) {
+                kind = try logDecoder.decode(line, number: lineNumber, into: record)
+            } catch {
+                try body(problemRecord(line: lineNumber, error))
+                return
+            }
+            switch kind {
+            case .ignored: return
+            case .header(let names):
+                encoder = try RecordEncoder(pipeline: pipeline, columnNames: names, source: source)
+            case .record:
+                guard var encoder else {
+                    try body(problemRecord(line: lineNumber, .malformed("a record before any #fields line")))
+                    return
+                }
+                let needed = logDecoder.jsonColumns.count
+                if logDecoder.missingColumns * 2 > needed {
+                    throw DataError.inconsistent(
+                        source: "\(source) line \(lineNumber)",
+                        reason: "the record lacks \(logDecoder.missingColumns) of the \(needed) fields the model reads; it is not the kind of \(format.rawValue) record the model was trained on")
+                }
+                let problem = features.withUnsafeMutableBufferPointer { target -> RecordProblem? in
+                    guard let base = target.baseAddress else { return nil }
+                    do throws(RecordProblem) {
+                        try encoder.encode(record, into: base)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+                self.encoder = encoder
+                let identity = encoder.identity(of: record)
+                let label = problem == nil ? encoder.label(of: record) : nil
+                try features.withUnsafeBufferPointer { features in
+                    try body(Record(line: lineNumber, problem: problem, features: features, identity: identity, label: label))
+                }
+            }
+        }
+    }
+
+    private func problemRecord(line: Int, _ problem: RecordProblem) -> Record {
+        Record(line: line, problem: problem, features: UnsafeBufferPointer(start: nil, count: 0), identity: [], label: nil)
+    }
+}
