@@ -95,7 +95,7 @@ public struct LiveRecordReader {
             guard encoder != nil else {
                 do {
                     let names = try header(csvRecord, line: line)
-                    encoder = try RecordEncoder(pipeline: pipeline, columnNames: names.names, source: source)
+                    encoder = try makeEncoder(columns: names.names, line: line)
                     if !names.firstRecordIsData { return true }
                 } catch {
                     failure = error
@@ -145,17 +145,23 @@ public struct LiveRecordReader {
             do throws(RecordProblem) {
                 kind = try logDecoder.decode(line, number: lineNumber, into: record)
             } catch {
+                if case .malformed = error, logDecoder.tsvColumns == nil, !line.contains(UInt8(ascii: "{")) {
+                    throw DataError.inconsistent(
+                        source: "\(source) line \(lineNumber)",
+                        reason: "\(error): the model was trained on \(pipeline.format.rawValue) records")
+                }
                 try body(problemRecord(line: lineNumber, error))
                 return
             }
             switch kind {
             case .ignored: return
             case .header(let names):
-                encoder = try RecordEncoder(pipeline: pipeline, columnNames: names, source: source)
+                encoder = try makeEncoder(columns: names, line: lineNumber)
             case .record:
                 guard var encoder else {
-                    try body(problemRecord(line: lineNumber, .malformed("a record before any #fields line")))
-                    return
+                    throw DataError.inconsistent(
+                        source: "\(source) line \(lineNumber)",
+                        reason: "a record before any #fields line: not a Zeek log, and the model was trained on \(pipeline.format.rawValue) records")
                 }
                 let needed = logDecoder.jsonColumns.count
                 if logDecoder.missingColumns * 2 > needed {
@@ -180,6 +186,23 @@ public struct LiveRecordReader {
                 }
             }
         }
+    }
+
+    /// The encoder for records in `columns`; columns that lack the model's say plainly that these
+    /// are not the records the model was trained on.
+    private func makeEncoder(columns: [String], line: Int) throws -> RecordEncoder {
+        let keys = Set(columns.map(columnKey))
+        let needed = pipeline.inputNumericColumns + pipeline.inputSymbolicColumns
+        let missing = needed.filter { !keys.contains(columnKey($0)) }
+        guard missing.isEmpty else {
+            let examples = missing.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
+            throw DataError.inconsistent(
+                source: "\(source) line \(line)",
+                reason: "these records lack \(missing.count) of the \(needed.count) columns the model reads (\(examples)\(missing.count > 3 ? ", ..." : "")): "
+                    + "the model was trained on \(pipeline.format.rawValue) records and cannot score these"
+                    + (format == pipeline.format ? "" : " (read as \(format.rawValue))"))
+        }
+        return try RecordEncoder(pipeline: pipeline, columnNames: columns, source: source)
     }
 
     private func problemRecord(line: Int, _ problem: RecordProblem) -> Record {
