@@ -117,6 +117,7 @@ public final class Detector {
             }
         }
         try flush()
+        if skipsSinceMessage > 0 { report("tune detect: \(skipsSinceMessage) more \(skipsSinceMessage == 1 ? "record" : "records") skipped since the last message") }
         report("tune detect: " + statistics.line(now: Self.now()))
         return Summary(flows: statistics.totalFlows, alerts: statistics.totalAlerts, skipped: statistics.totalSkipped)
     }

@@ -126,7 +126,13 @@ public final class FlowInput {
             nextLine = 1
             return .newFile
         }
-        // Rotated: the old file was read to its end; a last line without a break still counts.
+        // Rotated: read what the exporter wrote to the old file since, then the new one from its
+        // start; a last line without a break still counts.
+        while true {
+            let count = readBuffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            partial.append(contentsOf: readBuffer[0..<count])
+        }
         let leftover = partial.isEmpty ? nil : takeLines(final: true)
         close(fd)
         fd = -1

@@ -24,6 +24,13 @@ public enum StopSignal {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        // A parent may have started us with signals blocked (a thread pool's mask is inherited
+        // through posix_spawn); then SIGTERM would never arrive.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         // A reader that goes away (`tune detect ... | head`) ends the output, not the process.
         signal(SIGPIPE, SIG_IGN)
         return readEnd

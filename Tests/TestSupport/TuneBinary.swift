@@ -33,12 +33,13 @@ public enum TuneBinary {
         return nil
     }
 
-    /// Runs `tune` with `arguments` in `directory` and waits for it.
-    public static func run(_ binary: URL, _ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// Runs `tune` with `arguments` in `directory` (stdin read from `input` when given) and waits for it.
+    public static func run(_ binary: URL, _ arguments: [String], in directory: URL? = nil, input: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

@@ -19,8 +19,10 @@ struct FlowLogDecoder {
     let format: DataFormat
     /// JSON lines: the columns each record is laid out in (missing keys read as unset, `-`).
     var jsonColumns: [String]
-    /// JSON lines: how many of `jsonColumns` the last record lacked (read as unset).
+    /// JSON lines: how many of the first `countedColumns` of `jsonColumns` the last record
+    /// lacked (read as unset).
     private(set) var missingColumns = 0
+    var countedColumns = Int.max
     /// Zeek TSV: the columns of the last `#fields` directive.
     private(set) var tsvColumns: [String]?
     private var separator = UInt8(ascii: "\t")
@@ -139,8 +141,13 @@ struct FlowLogDecoder {
         if format == .suricataEVE, fields["event_type"] != "flow" { return .ignored }
         record.removeAll(line: number)
         missingColumns = 0
-        for column in jsonColumns {
-            if let value = fields[column] { record.append(value) } else { record.append("-"); missingColumns += 1 }
+        for (index, column) in jsonColumns.enumerated() {
+            if let value = fields[column] {
+                record.append(value)
+            } else {
+                record.append("-")
+                if index < countedColumns { missingColumns += 1 }
+            }
         }
         return .record
     }

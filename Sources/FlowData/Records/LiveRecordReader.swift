@@ -41,8 +41,12 @@ public struct LiveRecordReader {
         self.format = format
         self.source = source
         schema = FlowSchema.schema(for: format)
-        let columns = pipeline.inputNumericColumns + pipeline.inputSymbolicColumns + [pipeline.labelColumn ?? "label"]
+        // JSON records are laid out in the model's columns, its label, then the identity columns.
+        let modelColumns = pipeline.inputNumericColumns + pipeline.inputSymbolicColumns
+        var columns = modelColumns + [pipeline.labelColumn ?? "label"]
+        for entry in schema.identity where !columns.contains(entry.column) { columns.append(entry.column) }
         logDecoder = FlowLogDecoder(format: format, jsonColumns: columns)
+        logDecoder.countedColumns = modelColumns.count
         features = [Float](repeating: 0, count: pipeline.encoder?.featureCount ?? 0)
         if format.isLog {
             encoder = try RecordEncoder(pipeline: pipeline, columnNames: columns, source: source)
@@ -163,7 +167,7 @@ public struct LiveRecordReader {
                         source: "\(source) line \(lineNumber)",
                         reason: "a record before any #fields line: not a Zeek log, and the model was trained on \(pipeline.format.rawValue) records")
                 }
-                let needed = logDecoder.jsonColumns.count
+                let needed = logDecoder.countedColumns
                 if logDecoder.missingColumns * 2 > needed {
                     throw DataError.inconsistent(
                         source: "\(source) line \(lineNumber)",
