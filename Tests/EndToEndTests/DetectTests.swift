@@ -90,6 +90,41 @@ struct DetectTests {
         }
     }
 
+    @Test func aWindowModelScoresTheWindowsTunePredictCuts() throws {
+        guard let binary = TuneBinary.locate(), let data = TestEnvironment.dataDirectory() else { return }
+        let folder = TuneBinary.temporaryFolder("detect-window")
+        let run: [String: Any] = [
+            "conv_channels": [16, 32], "lstm_hidden": 16, "threads": 1, "seed": 1, "epochs": 1,
+            "layout": "window", "window": 8, "stride": 3, "output": folder.appendingPathComponent("out").path,
+            "data": ["format": "cicflowmeter", "binary": true, "max_per_class": 100,
+                     "train": [data.appendingPathComponent("cicids2017-improved/BENIGN_2500.csv").path,
+                               data.appendingPathComponent("cicids2017-improved/DDoS_2500.csv").path]],
+        ]
+        let file = folder.appendingPathComponent("run.json")
+        try JSONSerialization.data(withJSONObject: run).write(to: file)
+        let trained = try TuneBinary.run(binary, ["train", "--config", file.path])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let model = folder.appendingPathComponent("out/best.safetensors").path
+        let (header, rows) = try records(data, classes: ["BENIGN_2500", "DDoS_2500"], count: 40)
+        let input = folder.appendingPathComponent("flows.csv")
+        try (([header] + rows).joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+        let predictions = folder.appendingPathComponent("predictions.csv")
+        let predicted = try TuneBinary.run(binary, ["predict", "--model", model, "--input", input.path, "--output", predictions.path])
+        #expect(predicted.status == 0, "\(predicted.stderr)")
+        let table = try String(contentsOf: predictions, encoding: .utf8).split(separator: "\r\n").dropFirst().map { $0.components(separatedBy: ",") }
+        let detected = try TuneBinary.run(binary, ["detect", "--model", model], input: input)
+        #expect(detected.status == 0, "\(detected.stderr)")
+        let scored = events(detected.stdout.split(separator: "\n").map(String.init))
+        // Windows of 8 flows every 3 flows, each named by its last flow: lines 9, 12, ..., 81.
+        #expect(scored.count == (80 - 8) / 3 + 1 && table.count == scored.count)
+        for (row, event) in zip(table, scored) {
+            let tune = try #require(event["tune"] as? [String: Any])
+            #expect(line(of: row[0]) == line(of: tune["source"] as? String ?? ""))
+            #expect(tune["predicted"] as? String == row[1])
+            #expect(abs((tune["attack_probability"] as? Double ?? -1) - (Double(row[row.count - 1]) ?? 0)) <= 1.5e-6)
+        }
+    }
+
     @Test func followScoresEveryRecordOnceThroughBurstsARotationAndATruncation() throws {
         guard let binary = TuneBinary.locate(), let data = TestEnvironment.dataDirectory() else { return }
         let model = try cicModel(binary, data)
