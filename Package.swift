@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["NN", "FlowData", "Tensor", "FileFormats", "TrialProtocol"]),
         // Live detection: flow records from stdin or a followed file, scored in micro-batches by a
         // trained model, written as EVE-like JSON lines.
-        .target(name: "Detection", dependencies: ["Training", "FlowData"]),
+        .target(name: "Detection", dependencies: ["Training", "FlowData", "FileFormats"]),
         // The command-line tool: parses arguments and calls into the libraries.
         .executableTarget(
             name: "tune",

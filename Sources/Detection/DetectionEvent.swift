@@ -1,3 +1,4 @@
+import FileFormats
 import Foundation
 
 /// One scored flow as an EVE-like JSON line (Suricata's field names where it has them), so a SIEM
@@ -60,22 +61,6 @@ struct DetectionEvent {
 
     /// `text` as a JSON string.
     static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    result += String(format: "\\u%04x", scalar.value)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
+        JSONValue.string(text).canonicalText
     }
 }

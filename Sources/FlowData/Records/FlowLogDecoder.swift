@@ -179,9 +179,7 @@ struct FlowLogDecoder {
             switch value {
             case .null: return "-"
             case .bool(let flag): return format == .zeek ? (flag ? "T" : "F") : (flag ? "1" : "0")
-            case .number(let number):
-                if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
-                return "\(number)"
+            case .number: return value.canonicalText
             case .string(let string): return string
             case .array, .object: return nil
             }

@@ -123,21 +123,28 @@ public struct LiveRecordReader {
     private mutating func encode(_ csvRecord: borrowing CSVRecord, line: Int, _ body: (Record) throws -> Void) throws -> Bool {
         guard var encoder else { return false }
         defer { self.encoder = encoder }
+        try emit(csvRecord, line: line, encoder: &encoder, body)
+        return true
+    }
+
+    /// Encodes `fields` and hands the record (or its problem) to `body`.
+    private mutating func emit<Fields: FlowFields & ~Copyable>(
+        _ fields: borrowing Fields, line: Int, encoder: inout RecordEncoder, _ body: (Record) throws -> Void
+    ) throws {
         let problem = features.withUnsafeMutableBufferPointer { target -> RecordProblem? in
             guard let base = target.baseAddress else { return nil }
             do throws(RecordProblem) {
-                try encoder.encode(csvRecord, into: base)
+                try encoder.encode(fields, into: base)
                 return nil
             } catch {
                 return error
             }
         }
-        let identity = encoder.identity(of: csvRecord)
-        let label = problem == nil ? encoder.label(of: csvRecord) : nil
+        let identity = encoder.identity(of: fields)
+        let label = problem == nil ? encoder.label(of: fields) : nil
         try features.withUnsafeBufferPointer { features in
             try body(Record(line: line, problem: problem, features: features, identity: identity, label: label))
         }
-        return true
     }
 
     // MARK: - Zeek and Suricata logs
@@ -162,32 +169,17 @@ public struct LiveRecordReader {
             case .header(let names):
                 encoder = try makeEncoder(columns: names, line: lineNumber)
             case .record:
-                guard var encoder else {
-                    throw DataError.inconsistent(
-                        source: "\(source) line \(lineNumber)",
-                        reason: "a record before any #fields line: not a Zeek log, and the model was trained on \(pipeline.format.rawValue) records")
-                }
+                // JSON records have an encoder from the start, TSV ones from their #fields (the
+                // decoder refuses records before it).
+                guard var encoder else { return }
                 let needed = logDecoder.countedColumns
                 if logDecoder.missingColumns * 2 > needed {
                     throw DataError.inconsistent(
                         source: "\(source) line \(lineNumber)",
                         reason: "the record lacks \(logDecoder.missingColumns) of the \(needed) fields the model reads; it is not the kind of \(format.rawValue) record the model was trained on")
                 }
-                let problem = features.withUnsafeMutableBufferPointer { target -> RecordProblem? in
-                    guard let base = target.baseAddress else { return nil }
-                    do throws(RecordProblem) {
-                        try encoder.encode(record, into: base)
-                        return nil
-                    } catch {
-                        return error
-                    }
-                }
+                try emit(record, line: lineNumber, encoder: &encoder, body)
                 self.encoder = encoder
-                let identity = encoder.identity(of: record)
-                let label = problem == nil ? encoder.label(of: record) : nil
-                try features.withUnsafeBufferPointer { features in
-                    try body(Record(line: lineNumber, problem: problem, features: features, identity: identity, label: label))
-                }
             }
         }
     }
