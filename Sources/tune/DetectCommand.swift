@@ -37,6 +37,7 @@ struct DetectCommand: ParsableCommand {
         if maxBatch < 1 { throw ValidationError("--max-batch must be at least 1, got \(maxBatch)") }
         if !(statsInterval >= 0) { throw ValidationError("--stats-interval must be at least 0 s, got \(statsInterval)") }
         if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if follow && input == "-" { throw ValidationError("--follow needs --input FILE (stdin is read to its end anyway)") }
         if let format {
             guard let parsed = DataFormat(rawValue: format), parsed.isFlowRecords else {
                 throw ValidationError("--format '\(format)' is not a flow-record format; use one of \(DataFormat.allCases.filter(\.isFlowRecords).map(\.rawValue).joined(separator: ", "))")

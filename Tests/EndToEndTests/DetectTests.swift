@@ -286,6 +286,7 @@ struct DetectTests {
             (["detect", "--model", model.path, "--format", "npy"], "--format 'npy' is not a flow-record format"),
             (["detect", "--model", model.path, "--threshold", "1.5"], "--threshold must be between 0 and 1"),
             (["detect", "--model", model.path, "--max-batch", "0"], "--max-batch must be at least 1"),
+            (["detect", "--model", model.path, "--follow"], "--follow needs --input FILE"),
             (["detect", "--model", folder.appendingPathComponent("missing.safetensors").path], "missing.safetensors"),
             (["detect", "--model", model.path, "--input", folder.appendingPathComponent("none.csv").path], "none.csv: cannot read the file: no such file"),
         ]
