@@ -95,12 +95,14 @@ public final class Detector {
             var timeout = 0.5
             if let first = firstArrival { timeout = min(timeout, first + options.maxDelay - now) }
             if options.statisticsInterval > 0 { timeout = min(timeout, nextStatistics - now) }
+            var readLines = false
             switch input.next(timeout: max(0, timeout)) {
             case .newFile:
                 try flush()
                 reader.startFile()
                 flowsInFile = 0
             case .lines(let bytes, let firstLine):
+                readLines = true
                 let arrival = Self.now()
                 try bytes.withUnsafeBufferPointer { lines in
                     try reader.read(lines, firstLine: firstLine) { record in try accept(record, arrival: arrival) }
@@ -110,7 +112,10 @@ public final class Detector {
             case .end, .stopped:
                 break loop
             }
-            if let first = firstArrival, Self.now() >= first + options.maxDelay { try flush() }
+            // A batch past its deadline is scored once the input has nothing more ready: records
+            // already waiting in the pipe join it first (a full batch is scored at once anyway),
+            // so a busy input gets full batches and a quiet one its deadline.
+            if !readLines, let first = firstArrival, Self.now() >= first + options.maxDelay { try flush() }
             if options.statisticsInterval > 0, Self.now() >= nextStatistics {
                 report("tune detect: " + statistics.line(now: Self.now()))
                 nextStatistics += options.statisticsInterval
