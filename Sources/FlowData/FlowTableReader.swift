@@ -154,7 +154,11 @@ struct FlowTableReader {
     private func readLog(
         bytes: [UInt8], path: String, fileIndex: Int32, into table: inout FlowTable, interners: inout Interners
     ) throws {
-        let columns = selection.numeric + selection.symbolic + [selection.label]
+        var columns = selection.numeric + selection.symbolic
+        // Prediction input may be unlabelled: then JSON records have no label to lay out.
+        if requireLabels || Self.firstJSONRecord(of: bytes, format: schema.format, has: selection.label) {
+            columns.append(selection.label)
+        }
         var decoder = FlowLogDecoder(format: schema.format, jsonColumns: columns)
         var layout = RecordLayout(
             names: columns, plan: try selection.plan(for: columns, source: path, requireLabel: requireLabels),
@@ -179,6 +183,20 @@ struct FlowTableReader {
                 }
             }
         }
+    }
+
+    /// True when the first JSON flow record of `bytes` has the key `column`.
+    private static func firstJSONRecord(of bytes: [UInt8], format: DataFormat, has column: String) -> Bool {
+        var answer: Bool?
+        bytes.withUnsafeBufferPointer { buffer in
+            FlowLogDecoder.forEachLine(buffer) { line, _ in
+                guard answer == nil, line.first == UInt8(ascii: "{"),
+                      let fields = try? FlowLogDecoder.flatten(line, format: format),
+                      format != .suricataEVE || fields["event_type"] == "flow" else { return }
+                answer = fields[column] != nil
+            }
+        }
+        return answer ?? false
     }
 
     /// Where the selected columns sit in the records of one file, and how to name it in errors.

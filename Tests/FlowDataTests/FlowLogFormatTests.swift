@@ -115,6 +115,12 @@ struct FlowLogFormatTests {
         let fresh = FlowLogSamples.connections(count: 40, seed: 99)
         let tsv = FlowLogSamples.zeekTSV(fresh)
         let expected = try pipeline.prepare(files: [try directory.write(tsv, to: "new.log")])
+        // Unlabelled logs, as a live sensor writes them, are prediction input too.
+        for text in [FlowLogSamples.zeekTSV(fresh, labelled: false), FlowLogSamples.zeekJSON(fresh, labelled: false)] {
+            let unlabelled = try pipeline.prepare(files: [try directory.write(text, to: "unlabelled.log")])
+            #expect(unlabelled.samples.values == expected.samples.values)
+            #expect(unlabelled.samples.labels.isEmpty)
+        }
         for text in [tsv, FlowLogSamples.zeekJSON(fresh)] {
             let records = try liveRecords(text, pipeline: pipeline)
             #expect(records.count == fresh.count)

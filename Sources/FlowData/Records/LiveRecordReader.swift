@@ -32,10 +32,14 @@ public struct LiveRecordReader {
     /// A reader for records of `format` (default: the model's) scored by `pipeline`; a pipeline
     /// that cannot score flow records (npy) throws.
     public init(pipeline: FeaturePipeline, format: DataFormat? = nil, source: String) throws {
-        let format = format ?? pipeline.format
-        guard format.isFlowRecords, pipeline.format.isFlowRecords || pipeline.format == .synthetic else {
+        // The built-in synthetic traffic is generic CSV with a `label` column.
+        let format = format ?? (pipeline.format == .synthetic ? .csv : pipeline.format)
+        guard pipeline.encoder != nil else {
             throw DataError.invalidSpec(
-                field: "format", reason: "a model trained on \(pipeline.format.rawValue) data scores arrays, not flow records; use `tune predict`")
+                field: "format", reason: "a model trained on \(pipeline.format.rawValue) arrays scores arrays, not flow records; use `tune predict`")
+        }
+        guard format.isFlowRecords else {
+            throw DataError.invalidSpec(field: "format", reason: "\(format.rawValue) is not a flow-record format")
         }
         self.pipeline = pipeline
         self.format = format
