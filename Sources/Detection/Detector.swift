@@ -104,9 +104,7 @@ public final class Detector {
             case .lines(let bytes, let firstLine):
                 readLines = true
                 let arrival = Self.now()
-                try bytes.withUnsafeBufferPointer { lines in
-                    try reader.read(lines, firstLine: firstLine) { record in try accept(record, arrival: arrival) }
-                }
+                try reader.read(bytes, firstLine: firstLine) { record in try accept(record, arrival: arrival) }
             case .idle:
                 break
             case .end, .stopped:

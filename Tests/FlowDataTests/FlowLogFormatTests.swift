@@ -96,10 +96,8 @@ struct FlowLogFormatTests {
         // Lines arrive in chunks, as a followed file gives them.
         for start in stride(from: 0, to: lines.count, by: chunkLines) {
             let chunk = Array(lines[start..<min(start + chunkLines, lines.count)].joined().utf8)
-            try chunk.withUnsafeBufferPointer { buffer in
-                try reader.read(buffer, firstLine: first) { record in
-                    records.append((record.line, record.problem == nil ? Array(record.features) : nil, record.problem, record.label))
-                }
+            try reader.read(chunk, firstLine: first) { record in
+                records.append((record.line, record.problem == nil ? Array(record.features) : nil, record.problem, record.label))
             }
             first += min(chunkLines, lines.count - start)
         }

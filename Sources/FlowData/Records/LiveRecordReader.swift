@@ -66,9 +66,9 @@ public struct LiveRecordReader {
     /// Reads the records in `lines` (whole lines, the first numbered `firstLine`) and calls
     /// `body` for each. Throws only when the input cannot be this model's kind of record at all
     /// (its header lacks the model's columns); a bad record is passed on with its problem.
-    public mutating func read(_ lines: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (Record) throws -> Void) throws {
+    public mutating func read(_ lines: [UInt8], firstLine: Int, _ body: (Record) throws -> Void) throws {
         if format.isLog {
-            try readLog(lines, firstLine: firstLine, body)
+            try lines.withUnsafeBufferPointer { try readLog($0, firstLine: firstLine, body) }
         } else {
             try readCSV(lines, firstLine: firstLine, body)
         }
@@ -76,8 +76,7 @@ public struct LiveRecordReader {
 
     // MARK: - CSV formats
 
-    private mutating func readCSV(_ lines: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (Record) throws -> Void) throws {
-        let bytes = Array(lines)
+    private mutating func readCSV(_ bytes: [UInt8], firstLine: Int, _ body: (Record) throws -> Void) throws {
         do {
             try readCSVRecords(bytes, firstLine: firstLine, body)
         } catch let error as DataError {
@@ -102,7 +101,7 @@ public struct LiveRecordReader {
             let line = firstLine + csvRecord.line - 1
             guard encoder != nil else {
                 do {
-                    let names = try header(csvRecord, line: line)
+                    let names = header(csvRecord)
                     encoder = try makeEncoder(columns: names.names, line: line)
                     if !names.firstRecordIsData { return true }
                 } catch {
@@ -117,7 +116,7 @@ public struct LiveRecordReader {
     }
 
     /// The column names a file's first record gives: its header, or the format's fixed names.
-    private func header(_ record: borrowing CSVRecord, line: Int) throws -> (names: [String], firstRecordIsData: Bool) {
+    private func header(_ record: borrowing CSVRecord) -> (names: [String], firstRecordIsData: Bool) {
         let first = (0..<record.count).map { record.trimmedText($0) }
         if let fixed = schema.fixedNames { return (fixed, true) }
         if format == .unswNB15, UNSWNB15.looksHeaderless(first) { return (UNSWNB15.rawNames, true) }
