@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Build the learning-curve table of the tabular sampler benchmark from a study folder.
 
-    python Reports/samplers/extract_curves.py STUDY_DIR OUT.csv
+    python Reports/samplers/extract_curves.py STUDY_DIR OUT.csv [--append]
 
 Reads STUDY_DIR/trials/N/run.json (the 7 parameters) and STUDY_DIR/trials/N/run/epochs.jsonl
 (one JSON object per epoch), keeps the trials that have every epoch 1..27, and writes
 trial,variant,lr,batch_size,lstm_hidden,lstm_layers,dropout,scaler,seconds_per_epoch,e1,...,e27
 sorted by trial number (e_k = validation.f1_macro at epoch k).
+
+With --append the rows already in OUT.csv stay first, and the study's complete trials whose
+parameters are not among them follow, numbered on from the last row: so a table can be recorded
+by several studies (another --seed each time), one session at a time.
 """
 
 import csv
@@ -54,19 +58,45 @@ def trial_row(trial_dir, number):
     return row
 
 
+def existing_rows(path):
+    """The data rows of a table written before, or none when there is no such file."""
+    if not os.path.isfile(path):
+        return []
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows or rows[0] != HEADER:
+        sys.exit(f"{path}: not a learning-curve table (its header differs)")
+    return rows[1:]
+
+
+def parameters_key(row):
+    """A row's configuration (variant ... scaler), as text, to recognise one recorded twice."""
+    return tuple(str(value) for value in row[1:1 + len(PARAMS)])
+
+
 def main(argv):
-    if len(argv) != 3:
+    arguments = [a for a in argv[1:] if a != "--append"]
+    if len(arguments) != 2:
         sys.exit(__doc__)
-    study_dir, out_path = argv[1], argv[2]
+    study_dir, out_path = arguments
     trials_dir = os.path.join(study_dir, "trials")
     numbers = sorted(int(n) for n in os.listdir(trials_dir) if n.isdigit())
-    rows = [r for r in (trial_row(os.path.join(trials_dir, str(n)), n) for n in numbers) if r]
+    recorded = [r for r in (trial_row(os.path.join(trials_dir, str(n)), n) for n in numbers) if r]
+    rows = existing_rows(out_path) if "--append" in argv else []
+    known = {parameters_key(r) for r in rows}
+    added = 0
+    for row in recorded:
+        if parameters_key(row) in known:
+            continue
+        known.add(parameters_key(row))
+        rows.append([len(rows)] + row[1:])
+        added += 1
     with open(out_path, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(HEADER)
         w.writerows(rows)
-    print(f"{out_path}: {len(rows)} of {len(numbers)} trials have all {EPOCHS} epochs",
-          file=sys.stderr)
+    print(f"{out_path}: {len(rows)} rows ({added} new: {len(recorded)} of {len(numbers)} trials of "
+          f"{study_dir} have all {EPOCHS} epochs)", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -36,14 +36,20 @@ struct SearchFaultTests {
         return result.stdout
     }
 
-    /// Starts `tune` in `folder` without waiting for it.
-    func start(_ binary: URL, _ arguments: [String], in folder: URL) throws -> Process {
+    /// Starts `tune` in `folder` without waiting for it; its standard error goes to `errorLog`
+    /// when given, else nowhere.
+    func start(_ binary: URL, _ arguments: [String], in folder: URL, errorLog: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = folder
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let errorLog {
+            FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errorLog)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }
@@ -183,12 +189,14 @@ struct SearchFaultTests {
 
         let folder = TuneBinary.temporaryFolder("search-twice")
         _ = try writeSearch(in: folder)
-        let first = try start(binary, arguments, in: folder)
-        let second = try start(binary, arguments, in: folder)
+        let logs = [folder.appendingPathComponent("first.log"), folder.appendingPathComponent("second.log")]
+        let first = try start(binary, arguments, in: folder, errorLog: logs[0])
+        let second = try start(binary, arguments, in: folder, errorLog: logs[1])
         first.waitUntilExit()
         second.waitUntilExit()
+        let lastLines = logs.map { (try? String(contentsOf: $0, encoding: .utf8))?.split(separator: "\n").suffix(3).joined(separator: " / ") ?? "" }
         #expect(first.terminationStatus == 0 && second.terminationStatus == 0,
-                "exit statuses \(first.terminationStatus) and \(second.terminationStatus)")
+                "exit statuses \(first.terminationStatus) and \(second.terminationStatus): \(lastLines)")
         #expect(try status(binary, folder) == status(binary, straight))
     }
 

@@ -156,6 +156,29 @@ struct JournalBackendTests {
         #expect(FileManager.default.fileExists(atPath: sqlite.path + "-wal"))
     }
 
+    /// Coordinators started at the same moment on a study that does not exist yet all open (and
+    /// create) its journal at once: every one of them opens it, none sees "database is locked".
+    @Test func connectionsOpeningOneNewJournalAtOnceAllOpenIt() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tune-open-race-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let openers = 4
+        for round in 0..<100 {
+            let path = directory.appendingPathComponent("journal-\(round).sqlite").path
+            let failures = LockedFailures()
+            DispatchQueue.concurrentPerform(iterations: openers) { _ in
+                do throws(StudyError) {
+                    let journal = try SQLiteJournal(path: path)
+                    _ = try journal.read(from: 0)
+                } catch {
+                    failures.add(error.message)
+                }
+            }
+            #expect(failures.messages.isEmpty, "round \(round): \(failures.messages)")
+            if !failures.messages.isEmpty { break }
+        }
+    }
+
     @Test func sqliteReportsAnUnopenablePath() {
         do throws(StudyError) {
             _ = try SQLiteJournal(path: "/nonexistent-directory/x/journal.sqlite")
@@ -213,4 +236,12 @@ struct JournalBackendTests {
             #expect(error.message.contains("j.sqlite entry 3") && error.message.contains("metrics.a"))
         }
     }
+}
+
+/// Error messages collected from concurrent openers.
+private final class LockedFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [String] = []
+    func add(_ message: String) { lock.withLock { collected.append(message) } }
+    var messages: [String] { lock.withLock { collected } }
 }

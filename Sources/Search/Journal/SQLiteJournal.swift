@@ -31,31 +31,61 @@ public final class SQLiteJournal: JournalBackend {
         }
         self.path = path
         var configuration = Configuration()
-        configuration.journalMode = .wal
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.label = "tune journal"
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
-            var migrator = DatabaseMigrator()
-            migrator.registerMigration("journal v1") { db in
+            try Self.useWriteAheadLog(database)
+            try Self.createSchema(database, path: path)
+        } catch let error as StudyError {
+            throw error
+        } catch {
+            throw StudyError(.storage, "\(path): cannot open the study's journal: \(Self.describe(error))")
+        }
+    }
+
+    /// The schema's name in `grdb_migrations` (the table GRDB's migrator used to keep, kept so
+    /// journals of earlier releases open unchanged).
+    static let schemaVersion = "journal v1"
+
+    /// Creates the table in one IMMEDIATE transaction (so connections opening a new journal at
+    /// the same moment create it once), or checks that an existing journal has no newer schema.
+    private static func createSchema(_ database: DatabaseQueue, path: String) throws {
+        try database.inTransaction(.immediate) { db in
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+            if !applied.isSubset(of: [schemaVersion]) {
+                throw StudyError(.newerFormat, "\(path) was created by a newer tune (schema \(applied.sorted().joined(separator: ", ")))")
+            }
+            if applied.isEmpty {
                 try db.execute(sql: """
                     CREATE TABLE journal_entries (
                         id INTEGER PRIMARY KEY NOT NULL,
                         body TEXT NOT NULL
                     )
                     """)
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [schemaVersion])
             }
-            try database.write { db in
-                let applied = try migrator.appliedIdentifiers(db)
-                if !applied.isSubset(of: ["journal v1"]) {
-                    throw StudyError(.newerFormat, "\(path) was created by a newer tune (schema \(applied.sorted().joined(separator: ", ")))")
+            return .commit
+        }
+    }
+
+    /// Switches the file to WAL mode (so `tune status` reads while the coordinator writes). The
+    /// switch needs the file to itself and SQLite answers "database is locked" at once, without
+    /// waiting, while another connection is opening it: so it is retried for up to `busyTimeout`.
+    private static func useWriteAheadLog(_ database: DatabaseQueue) throws {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                let mode = try database.writeWithoutTransaction { db in
+                    try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                 }
+                guard mode == "wal" else { throw DatabaseError(message: "SQLite cannot use write-ahead logging here (journal mode \(mode ?? "unknown"))") }
+                try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+                return
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                usleep(5_000)
             }
-            try migrator.migrate(database)
-        } catch let error as StudyError {
-            throw error
-        } catch {
-            throw StudyError(.storage, "\(path): cannot open the study's journal: \(Self.describe(error))")
         }
     }
 
