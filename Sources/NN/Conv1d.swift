@@ -89,14 +89,14 @@ public final class Conv1d {
         // Rows whose whole window lies inside their sample: output row i reads the K input rows
         // from i - padding, contiguous. The rows at sample edges read across the boundary here and
         // are recomputed below.
-        BLAS.gemm(.own, transposeB: true, m: batch * length - 2 * padding, n: outputChannels, k: width,
+        BLAS.gemm(transposeB: true, m: batch * length - 2 * padding, n: outputChannels, k: width,
                   a: input.pointer, lda: inputChannels, b: packedWeight.pointer, ldb: width,
                   beta: 0, c: output.pointer + padding * outputChannels, ldc: outputChannels, bias: store.value(bias))
         // Each edge row l, for all samples at once: only the taps that land inside the sample.
         for l in 0..<length where l < padding || l >= length - padding {
             let firstTap = Swift.max(0, padding - l)
             let lastTap = Swift.min(kernelSize, length + padding - l)  // exclusive
-            BLAS.gemm(.own, transposeB: true, m: batch, n: outputChannels, k: (lastTap - firstTap) * inputChannels,
+            BLAS.gemm(transposeB: true, m: batch, n: outputChannels, k: (lastTap - firstTap) * inputChannels,
                       a: input.pointer + (l - padding + firstTap) * inputChannels, lda: rowStride,
                       b: packedWeight.pointer + firstTap * inputChannels, ldb: width,
                       beta: 0, c: output.pointer + l * outputChannels, ldc: outputStride, bias: store.value(bias))

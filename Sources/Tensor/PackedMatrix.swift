@@ -15,6 +15,8 @@ public final class PackedMatrix {
     private(set) var source: UnsafePointer<Float>?
     private(set) var sourceStride = 0
     private(set) var transposed = false
+    /// The kernels it was packed for (the panel layout differs between them).
+    private(set) var kernels = BLAS.Kernels.openBLAS
     private var capacity = 0                         // floats allocated at `storage`
     private var storage: UnsafeMutableRawPointer?    // (capacity) floats, 64-byte aligned
 
@@ -31,13 +33,14 @@ public final class PackedMatrix {
         columns = n
         transposed = transpose
         sourceStride = ldb
-        guard BLAS.useOwnKernels else {
+        kernels = BLAS.kernels
+        guard kernels.isOwn else {
             packed = nil
             source = b
             return
         }
         source = nil
-        let count = Int(ckernels_sgemm_packed_b_count(Int32(k), Int32(n)))
+        let count = Int(ckernels_sgemm_packed_b_count(kernels.ckernelsValue, Int32(k), Int32(n)))
         let buffer: UnsafeMutableRawPointer
         if let storage, count <= capacity {
             buffer = storage
@@ -49,7 +52,7 @@ public final class PackedMatrix {
         }
         let target = buffer.bindMemory(to: Float.self, capacity: Swift.max(capacity, 1))
         if k > 0 && n > 0 {
-            ckernels_sgemm_pack_b(transpose ? 1 : 0, Int32(k), Int32(n), b, Int32(ldb), target)
+            ckernels_sgemm_pack_b(kernels.ckernelsValue, transpose ? 1 : 0, Int32(k), Int32(n), b, Int32(ldb), target)
         }
         packed = target
     }

@@ -10,6 +10,9 @@ public struct SpeedBenchmark: Sendable {
     public var channels = 6
     public var sequenceLength = 128
     public var classes = 2
+    /// LSTM hidden size and layers (the reference script's --hidden and --layers).
+    public var hidden = 128
+    public var layers = 1
     public var batchSize = 64
     public var steps = 30
     public var threads = 2
@@ -26,13 +29,17 @@ public struct SpeedBenchmark: Sendable {
         public var seq: Int
         public var batch: Int
         public var threads: Int
+        public var hidden: Int
+        public var layers: Int
         public var params: Int
         public var trainSamplesPerSecond: Double
         public var inferSamplesPerSecond: Double
         public var implementation = "tune"
+        /// The GEMM implementation that ran (`BLAS.Kernels`: avx512, avx2 or openblas).
+        public var kernels: String
 
         enum CodingKeys: String, CodingKey {
-            case variant, channels, seq, batch, threads, params, implementation
+            case variant, channels, seq, batch, threads, hidden, layers, params, implementation, kernels
             case trainSamplesPerSecond = "train_samples_per_s"
             case inferSamplesPerSecond = "infer_samples_per_s"
         }
@@ -42,7 +49,9 @@ public struct SpeedBenchmark: Sendable {
     /// then inference in evaluation mode for `inferenceSeconds`.
     public func run() throws -> Result {
         BLAS.setThreadCount(threads)
-        let configuration = ModelConfiguration(inputChannels: channels, classCount: classes, variant: variant)
+        var configuration = ModelConfiguration(inputChannels: channels, classCount: classes, variant: variant)
+        configuration.lstmHidden = hidden
+        configuration.lstmLayers = layers
         try configuration.validate(inputLength: sequenceLength)
         let model = try configuration.makeModel(seed: 0)
         let adam = Adam(parameters: model.parameters, learningRate: 1e-3)
@@ -92,9 +101,10 @@ public struct SpeedBenchmark: Sendable {
 
         return Result(
             variant: variant.rawValue, channels: channels, seq: sequenceLength, batch: batchSize,
-            threads: threads, params: model.parameters.parameterCount,
+            threads: threads, hidden: hidden, layers: layers, params: model.parameters.parameterCount,
             trainSamplesPerSecond: (Double(batchSize * steps) / trainingSeconds * 10).rounded() / 10,
-            inferSamplesPerSecond: (Double(inferred) / elapsed * 10).rounded() / 10)
+            inferSamplesPerSecond: (Double(inferred) / elapsed * 10).rounded() / 10,
+            kernels: BLAS.kernels.rawValue)
     }
 
     /// CPU time of the whole process so far (every thread), seconds.

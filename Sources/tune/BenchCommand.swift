@@ -129,7 +129,8 @@ struct SpeedCommand: ParsableCommand {
         abstract: "Measure training and inference throughput of each variant on random input.",
         discussion: """
             Prints one JSON line per variant with the same fields as the PyTorch reference \
-            (../shared/bench/torch_reference.py), so both can be compared on one machine.
+            (../shared/bench/torch_reference.py), so both can be compared on one machine, plus \
+            "kernels": the GEMM implementation that ran (avx512, avx2 or openblas; TUNE_GEMM forces one).
             """)
 
     @Option(help: "Variant to measure: lstm, bilstm or attention (attn). Default: all three.")
@@ -137,12 +138,15 @@ struct SpeedCommand: ParsableCommand {
     @Option(help: "Features per time step (C).") var channels = 6
     @Option(help: "Time steps per sample (L).") var seq = 128
     @Option(help: "Number of classes.") var classes = 2
+    @Option(help: "LSTM hidden size.") var hidden = 128
+    @Option(help: "LSTM layers.") var layers = 1
     @Option(help: "Training batch size.") var batch = 64
     @Option(help: "Timed training steps (after 3 warm-up steps).") var steps = 30
     @Option(help: "BLAS threads.") var threads = 2
 
     func validate() throws {
-        for (name, value) in [("channels", channels), ("seq", seq), ("batch", batch), ("steps", steps), ("threads", threads)]
+        for (name, value) in [("channels", channels), ("seq", seq), ("hidden", hidden), ("layers", layers),
+                              ("batch", batch), ("steps", steps), ("threads", threads)]
         where value < 1 {
             throw ValidationError("--\(name) must be at least 1, got \(value)")
         }
@@ -159,6 +163,8 @@ struct SpeedCommand: ParsableCommand {
             benchmark.channels = channels
             benchmark.sequenceLength = seq
             benchmark.classes = classes
+            benchmark.hidden = hidden
+            benchmark.layers = layers
             benchmark.batchSize = batch
             benchmark.steps = steps
             benchmark.threads = threads

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tensor
 import TrialProtocol
 
 /// The `tune` command: finds the best CNN+LSTM detector for network-traffic data. Without a
@@ -26,6 +27,10 @@ struct Tune: ParsableCommand {
                 Foundation.exit(0)
             }
             printError("tune: " + fullMessage(for: error))
+            Foundation.exit(ExitStatus.badInput)
+        }
+        if case .failure(let problem) = BLAS.choice() {
+            printError("tune: \(problem)")
             Foundation.exit(ExitStatus.badInput)
         }
         do {

@@ -45,7 +45,7 @@ struct SearchFaultTests {
         process.currentDirectoryURL = folder
         process.standardOutput = FileHandle.nullDevice
         if let errorLog {
-            FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: errorLog)
         } else {
             process.standardError = FileHandle.nullDevice

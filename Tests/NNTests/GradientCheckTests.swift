@@ -8,7 +8,7 @@ import Testing
 /// Loss = sum(output * upstream), accumulated in Double; central differences with step 1e-3 in
 /// Float32, so the tolerance is 2e-2 of the largest gradient (scale floor 1e-2 for gradients
 /// that are zero in exact arithmetic, such as attention's key bias).
-@Suite("Finite-difference gradient checks", .onBothGEMMImplementations)
+@Suite("Finite-difference gradient checks", .onEveryGEMMImplementation)
 struct GradientCheckTests {
     /// Compares analytic gradients with central differences for the input and every parameter.
     static func check(

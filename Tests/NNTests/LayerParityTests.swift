@@ -5,7 +5,7 @@ import Testing
 
 /// Every layer against PyTorch's tensors: output, input gradient and parameter gradients of
 /// loss = sum(output * upstream). Tolerance: max |error| <= 1e-4 * max |reference| per tensor.
-@Suite("Layer parity with PyTorch", .onBothGEMMImplementations)
+@Suite("Layer parity with PyTorch", .onEveryGEMMImplementation)
 struct LayerParityTests {
     @Test func conv1d() throws {
         guard let fixture = try ParityFixture.load("conv1d") else { return }

@@ -14,7 +14,7 @@ import Testing
 /// - Adam's first step moves each value by lr * g / (|g| + eps): for a gradient entry below the
 ///   float32 noise (|g| below 1e-4 of its tensor's largest, or below 1e-6) the direction is arbitrary,
 ///   so those entries are checked to move by at most lr; all others must match PyTorch.
-@Suite("Model parity with PyTorch", .onBothGEMMImplementations)
+@Suite("Model parity with PyTorch", .onEveryGEMMImplementation)
 struct ModelParityTests {
     @Test(arguments: [
         ("model_lstm", ModelConfiguration.Variant.lstm),

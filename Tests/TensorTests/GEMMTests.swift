@@ -1,14 +1,17 @@
 import Tensor
 import Testing
 
-/// Both GEMM implementations (our AVX-512 kernels and OpenBLAS) against a naive double-precision
-/// product: shapes from 1 to 300 with edges around the register tile (8 x 32) and the cache
-/// blocks (256 deep), all four transposes, leading dimensions above the minimum, alpha and beta
+/// Every GEMM implementation this CPU has (our AVX-512 and AVX2 kernels, OpenBLAS) against a naive
+/// double-precision product: shapes from 1 to 300 with edges around the register tiles (8 x 32,
+/// 6 x 16) and the cache blocks (256 deep), all four transposes, leading dimensions above the minimum, alpha and beta
 /// (beta 0 over NaN garbage), the row-vector bias, the prepacked right-hand side, one and two threads.
 @Suite("GEMM against a double-precision reference")
 struct GEMMTests {
     /// The implementations this machine can run.
-    static let implementations: [BLAS.Kernels] = BLAS.ownKernelsAvailable ? [.own, .openBLAS] : [.openBLAS]
+    static let implementations = BLAS.Kernels.available
+
+    /// Our own kernels this machine can run (whose results must not depend on the thread count).
+    static let ownImplementations = BLAS.Kernels.available.filter(\.isOwn)
 
     struct Case: CustomStringConvertible {
         var transposeA: Bool, transposeB: Bool
@@ -173,9 +176,9 @@ struct GEMMTests {
 
     /// Splitting a product over threads must not change a single bit: every element's sum runs in
     /// the same order whichever thread computes it (determinism for a given thread count is a promise).
-    /// Runs only where our kernels do (a CPU with AVX-512).
-    @Test(.enabled(if: BLAS.ownKernelsAvailable, "no AVX-512 on this CPU: OpenBLAS's results depend on its thread count"))
-    func twoThreadsGiveTheSameBitsAsOne() throws {
+    /// Runs on each of our own kernels the CPU has (OpenBLAS's results depend on its thread count).
+    @Test(arguments: ownImplementations)
+    func twoThreadsGiveTheSameBitsAsOne(implementation: BLAS.Kernels) throws {
         let shapes = [(2048, 512, 256, false, true), (64, 512, 128, false, true), (256, 384, 700, true, false),
                       (300, 40, 300, false, false)]
         let previous = BLAS.threadCount
@@ -185,16 +188,46 @@ struct GEMMTests {
                             alpha: 1, beta: 1, padding: 1)
             let operands = Operands(test, seed: UInt64(5000 + index))
             BLAS.setThreadCount(1)
-            let single = Self.product(test, operands, on: .own)
+            let single = Self.product(test, operands, on: implementation)
             BLAS.setThreadCount(2)
-            let double = Self.product(test, operands, on: .own)
-            #expect(single.map(\.bitPattern) == double.map(\.bitPattern), "\(test)")
+            let double = Self.product(test, operands, on: implementation)
+            #expect(single.map(\.bitPattern) == double.map(\.bitPattern), "\(implementation) \(test)")
         }
     }
 
     @Test func overrideSelectsTheImplementation() {
         BLAS.$kernelsOverride.withValue(.openBLAS) { #expect(BLAS.kernels == .openBLAS && !BLAS.useOwnKernels) }
-        BLAS.$kernelsOverride.withValue(.own) { #expect(BLAS.useOwnKernels == BLAS.ownKernelsAvailable) }
+        for kernels in [BLAS.Kernels.avx512, .avx2] {
+            BLAS.$kernelsOverride.withValue(kernels) {
+                #expect(BLAS.kernels == (kernels.isAvailable ? kernels : .openBLAS), "\(kernels)")
+            }
+        }
+    }
+
+    /// `TUNE_GEMM` names one implementation; an unknown name, or kernels the CPU lacks, is an
+    /// error that says what is allowed (it used to be ignored).
+    @Test func theEnvironmentChoosesTheKernelsAndRefusesUnknownNames() throws {
+        #expect(try BLAS.choice(environment: [:]).get() == BLAS.Kernels.available[0])
+        #expect(try BLAS.choice(environment: ["TUNE_GEMM": "openblas"]).get() == .openBLAS)
+        #expect(try BLAS.choice(environment: ["TUNE_GEMM": "OpenBLAS"]).get() == .openBLAS)
+        if BLAS.Kernels.avx2.isAvailable {
+            #expect(try BLAS.choice(environment: ["TUNE_GEMM": "avx2"]).get() == .avx2)
+        }
+        for text in ["avx", "own", "mkl", "openblas "] {
+            guard case .failure(let error) = BLAS.choice(environment: ["TUNE_GEMM": text]) else {
+                Issue.record("TUNE_GEMM=\(text) was accepted")
+                continue
+            }
+            #expect(error.description.contains("TUNE_GEMM=\(text)") && error.description.contains("avx512, avx2, openblas"),
+                    "\(error)")
+        }
+        if !BLAS.Kernels.avx512.isAvailable {
+            guard case .failure(let error) = BLAS.choice(environment: ["TUNE_GEMM": "avx512"]) else {
+                Issue.record("TUNE_GEMM=avx512 was accepted on a CPU without AVX-512")
+                return
+            }
+            #expect(error.description.contains("cannot run the avx512 kernels"), "\(error)")
+        }
     }
 }
 
@@ -216,7 +249,7 @@ struct ParallelTests {
         for index in 0..<b.count { b[flat: index] = Float(index % 5) - 2 }
         let results = Tensor(shape: [parts, m, n])      // (parts, m, n)
         let implementations = BLAS.$kernelsOverride.withValue(.openBLAS) { () -> [BLAS.Kernels] in
-            var seen = [BLAS.Kernels](repeating: .own, count: parts)
+            var seen = [BLAS.Kernels](repeating: .avx2, count: parts)
             seen.withUnsafeMutableBufferPointer { seen in
                 Parallel.forEach(parts: parts) { part in
                     counts[part] += 1

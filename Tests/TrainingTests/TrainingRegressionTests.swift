@@ -102,7 +102,7 @@ struct TrainingRegressionTests {
     ]
 
     /// The GEMM implementations this machine can run: the run must reproduce on each.
-    static let implementations: [BLAS.Kernels] = BLAS.ownKernelsAvailable ? [.own, .openBLAS] : [.openBLAS]
+    static let implementations = BLAS.Kernels.available
 
     @Test(arguments: ModelConfiguration.Variant.allCases, implementations)
     func twoEpochsReproduceTheRecordedRun(variant: ModelConfiguration.Variant, implementation: BLAS.Kernels) throws {
@@ -157,10 +157,9 @@ struct TrainingRegressionTests {
 
     /// Our kernels split products and the LSTM's batch over threads so that every value is summed
     /// in the same order whatever the split: two threads must give the very same bits as one.
-    /// Runs only where our kernels do (a CPU with AVX-512): OpenBLAS's threads change the sums.
-    @Test(.enabled(if: BLAS.ownKernelsAvailable, "no AVX-512 on this CPU: OpenBLAS's results depend on its thread count"),
-          arguments: ModelConfiguration.Variant.allCases)
-    func twoThreadsGiveTheSameBitsAsOne(variant: ModelConfiguration.Variant) throws {
+    /// Runs on each of our own kernels the CPU has: OpenBLAS's threads change the sums.
+    @Test(arguments: ModelConfiguration.Variant.allCases, BLAS.Kernels.available.filter(\.isOwn))
+    func twoThreadsGiveTheSameBitsAsOne(variant: ModelConfiguration.Variant, implementation: BLAS.Kernels) throws {
         func run(threads: Int) throws -> [EpochMetrics] {
             var options = Self.options()
             options.threads = threads
@@ -169,7 +168,7 @@ struct TrainingRegressionTests {
             defer { try? FileManager.default.removeItem(at: files.directory) }
             let trainer = try Trainer(model: Self.model(variant), options: options, data: Self.data(), files: files)
             var reports: [EpochMetrics] = []
-            try BLAS.$kernelsOverride.withValue(.own) { try trainer.run { reports.append($0) } }
+            try BLAS.$kernelsOverride.withValue(implementation) { try trainer.run { reports.append($0) } }
             return reports.map { var report = $0; report.seconds = 0; return report }
         }
         #expect(try run(threads: 2) == run(threads: 1))

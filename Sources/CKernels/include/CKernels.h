@@ -9,26 +9,34 @@
 /// 1 when this CPU can run the AVX-512 kernels, 0 otherwise.
 int ckernels_has_avx512(void);
 
-// MARK: GEMM (AVX-512 only: call when ckernels_has_avx512())
+/// 1 when this CPU can run the AVX2 + FMA kernels, 0 otherwise.
+int ckernels_has_avx2(void);
+
+// MARK: GEMM (call with kernels the CPU has: ckernels_has_avx512, ckernels_has_avx2)
+
+/// The GEMM micro-kernels: AVX-512 (8 x 32 tiles) or AVX2 + FMA (6 x 16 tiles). Packed B is laid
+/// out for one of them and must be used with the same.
+#define CKERNELS_GEMM_AVX512 0
+#define CKERNELS_GEMM_AVX2 1
 
 /// Row-major single-precision GEMM with cblas_sgemm's meaning, plus an optional row vector:
 /// C = alpha op(A) op(B) + beta C + bias, op(A) (m, k), op(B) (k, n), C (m, n), bias (n) added to
 /// every row (NULL for none). beta 0 ignores C's old contents, NaN included. Large products are
 /// split over the thread pool; every element's sum runs in the same order whatever the split.
-void ckernels_sgemm(int transposeA, int transposeB, int m, int n, int k, float alpha,
+void ckernels_sgemm(int kernels, int transposeA, int transposeB, int m, int n, int k, float alpha,
                     const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc,
                     const float *bias);
 
 /// The number of floats a packed op(B) of (k, n) occupies (see ckernels_sgemm_pack_b).
-size_t ckernels_sgemm_packed_b_count(int k, int n);
+size_t ckernels_sgemm_packed_b_count(int kernels, int k, int n);
 
 /// Packs op(B) (k, n) once into `packed` (ckernels_sgemm_packed_b_count floats, 64-byte aligned),
 /// for products that reuse the same B many times (the LSTM's recurrent weights at every step).
-void ckernels_sgemm_pack_b(int transposeB, int k, int n, const float *b, int ldb, float *packed);
+void ckernels_sgemm_pack_b(int kernels, int transposeB, int k, int n, const float *b, int ldb, float *packed);
 
 /// ckernels_sgemm with op(B) given packed by ckernels_sgemm_pack_b for the same k and n.
-void ckernels_sgemm_packed(int transposeA, int m, int n, int k, float alpha, const float *a, int lda,
-                           const float *packedB, float beta, float *c, int ldc, const float *bias);
+void ckernels_sgemm_packed(int kernels, int transposeA, int m, int n, int k, float alpha, const float *a,
+                           int lda, const float *packedB, float beta, float *c, int ldc, const float *bias);
 
 // MARK: Thread pool
 

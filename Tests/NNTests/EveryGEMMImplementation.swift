@@ -1,10 +1,10 @@
 import Tensor
 import Testing
 
-/// Runs every test case of a suite once per GEMM implementation this machine has (our AVX-512
-/// kernels and OpenBLAS), so the parity and gradient checks hold on both paths; a failure's
+/// Runs every test case of a suite once per GEMM implementation this machine has (our AVX-512 and
+/// AVX2 kernels, OpenBLAS), so the parity and gradient checks hold on every path; a failure's
 /// comments name the implementation it happened on.
-struct BothGEMMImplementations: SuiteTrait, TestTrait, TestScoping {
+struct EveryGEMMImplementation: SuiteTrait, TestTrait, TestScoping {
     var isRecursive: Bool { true }
 
     func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
@@ -13,8 +13,7 @@ struct BothGEMMImplementations: SuiteTrait, TestTrait, TestScoping {
 
     func provideScope(for test: Test, testCase: Test.Case?,
                       performing function: @Sendable () async throws -> Void) async throws {
-        let implementations: [BLAS.Kernels] = BLAS.ownKernelsAvailable ? [.own, .openBLAS] : [.openBLAS]
-        for implementation in implementations {
+        for implementation in BLAS.Kernels.available {
             let naming: IssueHandlingTrait = .compactMapIssues { issue in
                 var issue = issue
                 issue.comments.append("GEMM implementation: \(implementation)")
@@ -27,7 +26,7 @@ struct BothGEMMImplementations: SuiteTrait, TestTrait, TestScoping {
     }
 }
 
-extension Trait where Self == BothGEMMImplementations {
-    /// Each test case runs on our own GEMM kernels and on OpenBLAS.
-    static var onBothGEMMImplementations: Self { Self() }
+extension Trait where Self == EveryGEMMImplementation {
+    /// Each test case runs on each of our own GEMM kernels the CPU has and on OpenBLAS.
+    static var onEveryGEMMImplementation: Self { Self() }
 }

@@ -52,7 +52,7 @@ store_row(float *row, __m512 low, __m512 high, __mmask16 lowMask, __mmask16 high
     __m512 biasLow = hasBias ? _mm512_maskz_loadu_ps(lowMask, bias) : _mm512_setzero_ps();              \
     __m512 biasHigh = hasBias ? _mm512_maskz_loadu_ps(highMask, bias + 16) : _mm512_setzero_ps();
 
-CKERNELS_AVX512 void gemm_kernel_rows(int kc, const float *a, ptrdiff_t lda, int mr,
+CKERNELS_AVX512 void gemm_avx512_kernel_rows(int kc, const float *a, ptrdiff_t lda, int mr,
                                       const float *packedB, float *c, ptrdiff_t ldc, int nr,
                                       float alpha, float beta, const float *bias) {
     // Rows past mr read row 0 again (valid memory); their results are never stored.
@@ -66,7 +66,7 @@ CKERNELS_AVX512 void gemm_kernel_rows(int kc, const float *a, ptrdiff_t lda, int
     const float *row7 = a + (mr > 7 ? 7 : 0) * lda;
     ZERO_ROW(0) ZERO_ROW(1) ZERO_ROW(2) ZERO_ROW(3) ZERO_ROW(4) ZERO_ROW(5) ZERO_ROW(6) ZERO_ROW(7)
     const float *b = packedB;
-    for (int p = 0; p < kc; p++, b += GEMM_NR) {
+    for (int p = 0; p < kc; p++, b += GEMM_AVX512_NR) {
         __m512 low = _mm512_load_ps(b);
         __m512 high = _mm512_load_ps(b + 16);
         FMA_ROW(0, row0[p]) FMA_ROW(1, row1[p]) FMA_ROW(2, row2[p]) FMA_ROW(3, row3[p])
@@ -77,13 +77,13 @@ CKERNELS_AVX512 void gemm_kernel_rows(int kc, const float *a, ptrdiff_t lda, int
     STORE_ROW(4) STORE_ROW(5) STORE_ROW(6) STORE_ROW(7)
 }
 
-CKERNELS_AVX512 void gemm_kernel_packed(int kc, const float *packedA, int mr, const float *packedB,
+CKERNELS_AVX512 void gemm_avx512_kernel_packed(int kc, const float *packedA, int mr, const float *packedB,
                                         float *c, ptrdiff_t ldc, int nr, float alpha, float beta,
                                         const float *bias) {
     ZERO_ROW(0) ZERO_ROW(1) ZERO_ROW(2) ZERO_ROW(3) ZERO_ROW(4) ZERO_ROW(5) ZERO_ROW(6) ZERO_ROW(7)
     const float *a = packedA;
     const float *b = packedB;
-    for (int p = 0; p < kc; p++, a += GEMM_MR, b += GEMM_NR) {
+    for (int p = 0; p < kc; p++, a += GEMM_AVX512_MR, b += GEMM_AVX512_NR) {
         __m512 low = _mm512_load_ps(b);
         __m512 high = _mm512_load_ps(b + 16);
         FMA_ROW(0, a[0]) FMA_ROW(1, a[1]) FMA_ROW(2, a[2]) FMA_ROW(3, a[3])

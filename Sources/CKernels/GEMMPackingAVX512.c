@@ -1,7 +1,5 @@
-// Packing of GEMM operand blocks into the panel layouts the micro-kernels read contiguously.
+// AVX-512 packing of GEMM operand blocks into the panel layouts the micro-kernels read contiguously.
 #include <immintrin.h>
-#include <stdlib.h>
-#include <string.h>
 #include "GEMMInternal.h"
 
 #if defined(__x86_64__)
@@ -40,19 +38,19 @@ CKERNELS_AVX512 static inline __attribute__((always_inline)) void transpose16(__
     }
 }
 
-CKERNELS_AVX512 void gemm_pack_b(int transposeB, int kc, int nc, const float *b, ptrdiff_t ldb,
+CKERNELS_AVX512 void gemm_avx512_pack_b(int transposeB, int kc, int nc, const float *b, ptrdiff_t ldb,
                                  int p0, int j0, float *packed) {
-    for (int q = 0; q * GEMM_NR < nc; q++) {
-        int columns = nc - q * GEMM_NR < GEMM_NR ? nc - q * GEMM_NR : GEMM_NR;
-        float *panel = packed + (size_t)q * kc * GEMM_NR;  // (kc, NR)
-        int j = j0 + q * GEMM_NR;
+    for (int q = 0; q * GEMM_AVX512_NR < nc; q++) {
+        int columns = nc - q * GEMM_AVX512_NR < GEMM_AVX512_NR ? nc - q * GEMM_AVX512_NR : GEMM_AVX512_NR;
+        float *panel = packed + (size_t)q * kc * GEMM_AVX512_NR;  // (kc, NR)
+        int j = j0 + q * GEMM_AVX512_NR;
         if (!transposeB) {
             // op(B)(p, j) = b[p * ldb + j]: each depth step is a contiguous run of columns.
             __mmask16 lowMask = lane_mask(columns), highMask = lane_mask(columns - 16);
             for (int p = 0; p < kc; p++) {
                 const float *source = b + (ptrdiff_t)(p0 + p) * ldb + j;
-                _mm512_store_ps(panel + p * GEMM_NR, _mm512_maskz_loadu_ps(lowMask, source));
-                _mm512_store_ps(panel + p * GEMM_NR + 16,
+                _mm512_store_ps(panel + p * GEMM_AVX512_NR, _mm512_maskz_loadu_ps(lowMask, source));
+                _mm512_store_ps(panel + p * GEMM_AVX512_NR + 16,
                                 columns > 16 ? _mm512_maskz_loadu_ps(highMask, source + 16)
                                              : _mm512_setzero_ps());
             }
@@ -70,43 +68,28 @@ CKERNELS_AVX512 void gemm_pack_b(int transposeB, int kc, int nc, const float *b,
                             : _mm512_setzero_ps();
                     }
                     transpose16(block);  // now block[s][r]
-                    for (int s = 0; s < depth; s++) _mm512_store_ps(panel + (p + s) * GEMM_NR + 16 * half, block[s]);
+                    for (int s = 0; s < depth; s++) _mm512_store_ps(panel + (p + s) * GEMM_AVX512_NR + 16 * half, block[s]);
                 }
             }
             if (columns <= 16) {
-                for (int p = 0; p < kc; p++) _mm512_store_ps(panel + p * GEMM_NR + 16, _mm512_setzero_ps());
+                for (int p = 0; p < kc; p++) _mm512_store_ps(panel + p * GEMM_AVX512_NR + 16, _mm512_setzero_ps());
             }
         }
     }
 }
 
-CKERNELS_AVX512 void gemm_pack_a_transposed(int mc, int kc, const float *a, ptrdiff_t lda, int i0, int p0,
+CKERNELS_AVX512 void gemm_avx512_pack_a_transposed(int mc, int kc, const float *a, ptrdiff_t lda, int i0, int p0,
                                             float *packed) {
-    for (int r = 0; r * GEMM_MR < mc; r++) {
-        int rows = mc - r * GEMM_MR < GEMM_MR ? mc - r * GEMM_MR : GEMM_MR;
-        float *panel = packed + (size_t)r * kc * GEMM_MR;  // (kc, MR)
+    for (int r = 0; r * GEMM_AVX512_MR < mc; r++) {
+        int rows = mc - r * GEMM_AVX512_MR < GEMM_AVX512_MR ? mc - r * GEMM_AVX512_MR : GEMM_AVX512_MR;
+        float *panel = packed + (size_t)r * kc * GEMM_AVX512_MR;  // (kc, MR)
         // op(A)(i, p) = a[p * lda + i]: each depth step is a contiguous run of rows.
         __mmask8 mask = (__mmask8)(rows >= 8 ? 0xFF : (1u << rows) - 1u);
-        const float *source = a + (ptrdiff_t)p0 * lda + i0 + r * GEMM_MR;
+        const float *source = a + (ptrdiff_t)p0 * lda + i0 + r * GEMM_AVX512_MR;
         for (int p = 0; p < kc; p++) {
-            _mm256_store_ps(panel + p * GEMM_MR, _mm256_maskz_loadu_ps(mask, source + (ptrdiff_t)p * lda));
+            _mm256_store_ps(panel + p * GEMM_AVX512_MR, _mm256_maskz_loadu_ps(mask, source + (ptrdiff_t)p * lda));
         }
     }
-}
-
-/// Per-thread scratch: two growing 64-byte aligned buffers (A and B blocks), kept for the
-/// thread's lifetime so the step loop never allocates.
-static _Thread_local float *scratch[2];
-static _Thread_local size_t scratchCount[2];
-
-float *gemm_scratch(int slot, size_t count) {
-    if (scratchCount[slot] < count) {
-        free(scratch[slot]);
-        size_t bytes = (count * sizeof(float) + 63) & ~(size_t)63;
-        scratch[slot] = aligned_alloc(64, bytes);
-        scratchCount[slot] = scratch[slot] ? count : 0;
-    }
-    return scratch[slot];
 }
 
 #endif
