@@ -34,6 +34,15 @@ public final class Trainer {
     public var onBatch: ((Int, Int) -> Void)?
     /// Called once, just before the first training step of this process (`tune bench startup`).
     public var beforeFirstStep: (() -> Void)?
+    /// A thread request file (`ThreadRequest`) followed before every batch, when set: the search
+    /// coordinator gives a trial running alone every core through it.
+    public var threadRequests: URL? {
+        get { threadRequestWatcher?.url }
+        set { threadRequestWatcher = newValue.map(ThreadRequestWatcher.init) }
+    }
+    private var threadRequestWatcher: ThreadRequestWatcher?
+    /// The thread count last taken from `threadRequests`, if any.
+    public private(set) var requestedThreads: Int?
 
     /// A new run writing into `files.directory` (created if needed).
     public init(model configuration: ModelConfiguration, options: TrainingOptions, data: TrainingData,
@@ -180,6 +189,7 @@ public final class Trainer {
             defer { start += size }
             // A last batch of one sample has no batch statistics; PyTorch would fail on it.
             if size < 2 { continue }
+            followThreadRequests()
             gather(split, indices: order[start..<(start + size)])
             if let hook = beforeFirstStep {
                 beforeFirstStep = nil
@@ -212,6 +222,7 @@ public final class Trainer {
         var start = 0
         while start < split.count {
             let size = min(options.batchSize, split.count - start)
+            followThreadRequests()
             gather(split, indices: start..<(start + size))
             let logits = try model.forward(batchInput, training: false, generator: &generator)
             totalLoss += Double(criterion.forward(logits: logits, labels: batchLabels)) * Double(size)
@@ -225,6 +236,10 @@ public final class Trainer {
         }
         let metrics = ClassificationMetrics(probabilities: probabilities, labels: split.labels, classCount: classes)
         return (split.count > 0 ? totalLoss / Double(split.count) : .nan, metrics, probabilities)
+    }
+
+    private func followThreadRequests() {
+        if let count = threadRequestWatcher?.apply() { requestedThreads = count }
     }
 
     /// Copies the chosen samples into the preallocated batch buffers.

@@ -15,6 +15,9 @@ public struct StudyFolder: Sendable, Equatable {
     public func trialDirectory(_ number: Int) -> URL { trials.appendingPathComponent(String(number)) }
     /// The run file the coordinator writes for trial `number` (`tune train --config` reads it).
     public func runFile(_ number: Int) -> URL { trialDirectory(number).appendingPathComponent("run.json") }
+    /// The file through which the coordinator changes trial `number`'s threads while it runs
+    /// (`ThreadRequest`).
+    public func threadRequest(_ number: Int) -> URL { trialDirectory(number).appendingPathComponent("threads") }
     /// The output folder of trial `number`'s run.
     public func runFiles(_ number: Int) -> RunFiles { RunFiles(directory: trialDirectory(number).appendingPathComponent("run")) }
 }

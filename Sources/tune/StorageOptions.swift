@@ -43,7 +43,8 @@ extension ProcessTrialLauncher {
         try ProcessTrialLauncher(
             executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
             folder: StudyFolder(directory: studyDirectory), data: definition.data, metric: definition.metric.name,
-            threadsPerTrial: threadsPerTrial(parallel: parallel), timeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) })
+            threadsPerTrial: threadsPerTrial(parallel: parallel), threadsAlone: threadsPerTrial(parallel: 1),
+            timeLimit: trialTimeout.map { .milliseconds(Int($0 * 1000)) })
     }
 
     /// The BLAS threads of each trial: the cores split evenly between the trials at once where

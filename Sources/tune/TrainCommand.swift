@@ -37,6 +37,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "BLAS threads.") var threads: Int?
     @Option(help: "Metric that picks the best checkpoint, e.g. val_f1_macro, val_loss.") var metric: String?
     @Option(help: "Trial number to put in each JSON line (set by the search coordinator).") var trial: Int?
+    @Option(name: .customLong("thread-requests"),
+            help: "A file whose number, whenever it changes, sets the BLAS threads from the next batch on (set by the search coordinator; ignored on OpenBLAS).")
+    var threadRequests: String?
     /// `tune bench startup` times exec to the first training step with this: exit 0 right before it.
     @Flag(name: .customLong("exit-before-first-step"), help: ArgumentHelp(visibility: .hidden))
     var exitBeforeFirstStep = false
@@ -79,6 +82,7 @@ struct TrainCommand: ParsableCommand {
         let protocolWriter = ProtocolWriter(trial: trial)
         reportData(session)
         let trainer = session.trainer
+        trainer.threadRequests = threadRequests.map { URL(fileURLWithPath: $0) }
         if exitBeforeFirstStep { trainer.beforeFirstStep = { Foundation.exit(0) } }
         if stderrIsTerminal {
             trainer.onBatch = { done, total in

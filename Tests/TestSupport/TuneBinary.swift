@@ -33,11 +33,16 @@ public enum TuneBinary {
         return nil
     }
 
-    /// Runs `tune` with `arguments` in `directory` (stdin read from `input` when given) and waits for it.
-    public static func run(_ binary: URL, _ arguments: [String], in directory: URL? = nil, input: URL? = nil) throws -> Result {
+    /// Runs `tune` with `arguments` in `directory` (stdin read from `input` when given, `environment`
+    /// added to this process's) and waits for it.
+    public static func run(_ binary: URL, _ arguments: [String], in directory: URL? = nil, input: URL? = nil,
+                           environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = directory }
         if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
         let output = Pipe()

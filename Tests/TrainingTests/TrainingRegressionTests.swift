@@ -174,6 +174,34 @@ struct TrainingRegressionTests {
         #expect(try run(threads: 2) == run(threads: 1))
     }
 
+    /// A thread request written while the run trains (as the coordinator does when the trial
+    /// is left alone) changes the threads from the next batch on, and no result.
+    @Test(arguments: BLAS.Kernels.available.filter(\.isOwn))
+    func aThreadRequestMidRunChangesTheThreadsNotTheResults(implementation: BLAS.Kernels) throws {
+        func run(requestingTwoThreadsAtBatch requestBatch: Int?) throws -> (reports: [EpochMetrics], threads: Int?) {
+            var options = Self.options()
+            options.threads = 1
+            let files = RunFiles(directory: FileManager.default.temporaryDirectory
+                .appendingPathComponent("tune-regression-\(UUID().uuidString)"))
+            defer { try? FileManager.default.removeItem(at: files.directory) }
+            let trainer = try Trainer(model: Self.model(.attention), options: options, data: Self.data(), files: files)
+            let request = files.directory.appendingPathComponent("threads")
+            trainer.threadRequests = request
+            var batches = 0
+            trainer.onBatch = { _, _ in
+                batches += 1
+                if batches == requestBatch { try? ThreadRequest.write(2, to: request) }
+            }
+            var reports: [EpochMetrics] = []
+            try BLAS.$kernelsOverride.withValue(implementation) { try trainer.run { reports.append($0) } }
+            return (reports.map { var report = $0; report.seconds = 0; return report }, trainer.requestedThreads)
+        }
+        let steady = try run(requestingTwoThreadsAtBatch: nil)
+        let changed = try run(requestingTwoThreadsAtBatch: 2)
+        #expect(steady.threads == nil && changed.threads == 2)
+        #expect(changed.reports == steady.reports)
+    }
+
     /// The Swift literal of a run, printed when a variant has no recording yet.
     static func literal(_ run: [Recorded]) -> String {
         let epochs = run.map { epoch in

@@ -53,9 +53,23 @@ struct TrialProtocolTests {
             == #"{"data":{"format":"synthetic"},"lr":0.01,"metric":"val_loss","output":"/s/trials/3/run","seed":42,"threads":2}"#)
         let folder = StudyFolder(directory: URL(fileURLWithPath: "/s"))
         #expect(folder.runFiles(3).directory.path == "/s/trials/3/run")
-        #expect(TrialCommandLine.start(runFile: folder.runFile(3), epochs: 9, trial: 3)
-            == ["train", "--config", "/s/trials/3/run.json", "--epochs", "9", "--trial", "3"])
-        #expect(TrialCommandLine.resume(run: folder.runFiles(3), epochs: 27, trial: 3)
-            == ["train", "--resume", "/s/trials/3/run", "--epochs", "27", "--trial", "3"])
+        #expect(TrialCommandLine.start(runFile: folder.runFile(3), epochs: 9, trial: 3, threadRequests: folder.threadRequest(3))
+            == ["train", "--config", "/s/trials/3/run.json", "--epochs", "9", "--trial", "3", "--thread-requests", "/s/trials/3/threads"])
+        #expect(TrialCommandLine.resume(run: folder.runFiles(3), epochs: 27, trial: 3, threadRequests: folder.threadRequest(3))
+            == ["train", "--resume", "/s/trials/3/run", "--epochs", "27", "--trial", "3", "--thread-requests", "/s/trials/3/threads"])
+    }
+
+    /// A request is one whole number; anything else (no file, a partial or bad one) is no request.
+    @Test func aThreadRequestIsOneWholeNumber() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tune-threads-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(ThreadRequest.read(url) == nil)
+        try ThreadRequest.write(2, to: url)
+        #expect(try String(contentsOf: url, encoding: .utf8) == "2\n")
+        #expect(ThreadRequest.read(url) == 2)
+        for text in ["", "0", "-1", "two", "2.5"] {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            #expect(ThreadRequest.read(url) == nil, "\(text)")
+        }
     }
 }

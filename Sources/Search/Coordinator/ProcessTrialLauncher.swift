@@ -5,6 +5,8 @@ import TrialProtocol
 /// Runs trials as `tune train` child processes in the study's folder (`StudyFolder`): writes a
 /// fresh run's run file, starts `tune train --config` or `--resume` (`TrialCommandLine`), reads
 /// its stdout protocol lines on threads of their own, and kills it when its time limit runs out.
+/// A trial running alone gets `threadsAlone` threads, given back when another starts
+/// (`ThreadRequest`).
 public final class ProcessTrialLauncher: TrialLauncher {
     /// The `tune` binary.
     public let executable: URL
@@ -15,22 +17,29 @@ public final class ProcessTrialLauncher: TrialLauncher {
     public let metric: String
     /// BLAS threads per trial.
     public let threadsPerTrial: Int
+    /// BLAS threads of a trial running alone (the ASHA tail): every core where the thread count
+    /// cannot change a result, else `threadsPerTrial`.
+    public let threadsAlone: Int
     /// A run longer than this is killed (and fails).
     public let timeLimit: Duration?
 
     private let events = EventQueue<TrialEvent>()
     private var running: [TrialRunID: TrialProcess] = [:]
+    /// The trial each running run belongs to, and the threads it was last given.
+    private var trialOfRun: [TrialRunID: Int] = [:]
+    private var threadsOfRun: [TrialRunID: Int] = [:]
     private var nextRun = 0
     private let clock = ContinuousClock()
     private let origin = ContinuousClock.now
 
     public init(executable: URL, folder: StudyFolder, data: JSONValue?, metric: String, threadsPerTrial: Int,
-                timeLimit: Duration?) throws {
+                threadsAlone: Int? = nil, timeLimit: Duration?) throws {
         self.executable = executable
         self.folder = folder
         self.data = data
         self.metric = metric
         self.threadsPerTrial = threadsPerTrial
+        self.threadsAlone = max(threadsAlone ?? threadsPerTrial, threadsPerTrial)
         self.timeLimit = timeLimit
         try FileManager.default.createDirectory(at: folder.trials, withIntermediateDirectories: true)
     }
@@ -39,19 +48,26 @@ public final class ProcessTrialLauncher: TrialLauncher {
 
     public func launch(_ request: TrialLaunch) throws -> TrialRunID {
         let number = request.trialNumber
+        let threadRequest = folder.threadRequest(number)
         let arguments: [String]
         switch request.start {
         case .fresh(let parameters, let seed):
             try writeRunFile(number: number, parameters: parameters, seed: seed)
-            arguments = TrialCommandLine.start(runFile: folder.runFile(number), epochs: request.targetEpochs, trial: number)
+            arguments = TrialCommandLine.start(runFile: folder.runFile(number), epochs: request.targetEpochs, trial: number,
+                                               threadRequests: threadRequest)
         case .fromCheckpoint:
-            arguments = TrialCommandLine.resume(run: folder.runFiles(number), epochs: request.targetEpochs, trial: number)
+            arguments = TrialCommandLine.resume(run: folder.runFiles(number), epochs: request.targetEpochs, trial: number,
+                                                threadRequests: threadRequest)
         }
+        // An earlier run's request (it ran alone) is not this one's: it starts on its run file's threads.
+        try? FileManager.default.removeItem(at: threadRequest)
         let process = TrialProcess(executable: executable, arguments: arguments, environment: Self.trialEnvironment,
                                    timeLimit: timeLimit)
         let run = TrialRunID(value: nextRun)
         nextRun += 1
         running[run] = process
+        trialOfRun[run] = number
+        threadsOfRun[run] = threadsPerTrial
         let events = self.events
         Thread.detachNewThread {
             do {
@@ -70,20 +86,39 @@ public final class ProcessTrialLauncher: TrialLauncher {
     }
 
     public func nextEvent(timeout: Double) -> TrialEvent? {
+        // The coordinator has started all it can before it waits: the runs now running stay so.
+        balanceThreads()
         while let event = events.next(timeout: timeout) {
             // A terminated run's last words are dropped: another worker owns its trial now.
             guard running[event.run] != nil else { continue }
-            if case .exited = event { running[event.run] = nil }
+            if case .exited = event { forget(event.run) }
             return event
         }
         return nil
+    }
+
+    /// A run alone gets `threadsAlone` threads, runs beside others `threadsPerTrial`; only changes
+    /// are written. A request that cannot be written costs speed only, so it is not an error.
+    private func balanceThreads() {
+        guard threadsAlone > threadsPerTrial else { return }
+        let target = running.count == 1 ? threadsAlone : threadsPerTrial
+        for (run, number) in trialOfRun where threadsOfRun[run] != target {
+            try? ThreadRequest.write(target, to: folder.threadRequest(number))
+            threadsOfRun[run] = target
+        }
+    }
+
+    private func forget(_ run: TrialRunID) {
+        running[run] = nil
+        trialOfRun[run] = nil
+        threadsOfRun[run] = nil
     }
 
     public func interrupt(_ run: TrialRunID) { running[run]?.interrupt() }
 
     public func terminate(_ run: TrialRunID) {
         running[run]?.terminate()
-        running[run] = nil
+        forget(run)
     }
 
     public func loggedEpochs(ofTrial number: Int) -> [(epoch: Int, metrics: [String: Double])] {

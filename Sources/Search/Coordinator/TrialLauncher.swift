@@ -38,6 +38,12 @@ public struct TrialLaunch: Sendable, Equatable {
     public var start: Start
     /// Train until this many epochs in total.
     public var targetEpochs: Int
+
+    public init(trialNumber: Int, start: Start, targetEpochs: Int) {
+        self.trialNumber = trialNumber
+        self.start = start
+        self.targetEpochs = targetEpochs
+    }
 }
 
 /// One run of a trial (a trial has several when it is promoted or continued).
