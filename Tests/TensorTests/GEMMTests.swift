@@ -23,9 +23,10 @@ struct GEMMTests {
         }
     }
 
-    /// A deterministic spread of cases: every transpose with sizes that straddle the tile edges.
+    /// A deterministic spread of cases: every transpose with sizes that straddle the tile edges of
+    /// both our kernels (rows: 6 and 8; columns: 16 and 32; row blocks: 252 and 256).
     static let cases: [Case] = {
-        let sizes = [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 64, 65, 100, 129, 255, 256, 257, 300]
+        let sizes = [1, 2, 3, 6, 7, 8, 9, 12, 13, 15, 16, 17, 31, 32, 33, 47, 64, 65, 100, 129, 252, 255, 256, 257, 300]
         let scalars: [(Float, Float)] = [(1, 0), (1, 1), (0.5, -0.25), (-2, 0), (1.5, 1)]
         var generator = SeededGenerator(seed: 42)
         var result: [Case] = []
