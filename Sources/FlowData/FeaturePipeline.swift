@@ -100,14 +100,16 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     }
 
     /// Scales npy samples `(N, C, L)` in place, one scale per channel.
-    static func scaleChannels(_ values: inout [Float], channels: Int, length: Int, scaler: Scaler) {
+    static func scaleChannels(_ values: inout SampleValues, channels: Int, length: Int, scaler: Scaler) {
         let sampleSize = channels * length
         guard sampleSize > 0 else { return }
-        for sample in 0..<(values.count / sampleSize) {
-            for channel in 0..<channels {
-                let base = sample * sampleSize + channel * length
-                for step in 0..<length {
-                    values[base + step] = Float(scaler.transform(Double(values[base + step]), feature: channel))
+        values.withUnsafeMutableBufferPointer { values in
+            for sample in 0..<(values.count / sampleSize) {
+                for channel in 0..<channels {
+                    let base = sample * sampleSize + channel * length
+                    for step in 0..<length {
+                        values[base + step] = Float(scaler.transform(Double(values[base + step]), feature: channel))
+                    }
                 }
             }
         }

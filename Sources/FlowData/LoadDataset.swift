@@ -7,3 +7,12 @@ public func loadDataset(_ spec: DataSpec) throws -> PreparedData {
     case .cicflowmeter, .nslKDD, .unswNB15, .csv, .zeek, .suricataEVE, .synthetic: return try FlowDataset.load(spec, seed: spec.splitSeed)
     }
 }
+
+/// `loadDataset(spec)` through `cache`: a trial maps the prepared samples instead of parsing the
+/// files again. Synthetic data is generated, not read, so it is never cached.
+public func loadDataset(_ spec: DataSpec, cache: PreparedDatasetCache?) throws -> (data: PreparedData, cacheUse: PreparedDatasetCache.Use?) {
+    guard let cache, spec.format != .synthetic else { return (try loadDataset(spec), nil) }
+    try spec.validate()
+    let loaded = try cache.load(spec, prepare: loadDataset)
+    return (loaded.data, loaded.use)
+}

@@ -1,12 +1,16 @@
 /// Samples ready for the model: values `(N, C, L)` float32 row-major and one class index each.
 public struct SampleSet: Sendable, Equatable {
-    public var values: [Float]   // (N, C, L)
+    public var values: SampleValues   // (N, C, L)
     /// Class indices in `0..<classNames.count`; empty for unlabelled prediction input.
     public var labels: [Int32]   // (N)
     public var channels: Int
     public var length: Int
 
     public init(values: [Float], labels: [Int32], channels: Int, length: Int) {
+        self.init(values: SampleValues(values), labels: labels, channels: channels, length: length)
+    }
+
+    public init(values: SampleValues, labels: [Int32], channels: Int, length: Int) {
         self.values = values
         self.labels = labels
         self.channels = channels
@@ -26,8 +30,10 @@ public struct SampleSet: Sendable, Equatable {
     public func selecting(_ indices: [Int]) -> SampleSet {
         var values: [Float] = []
         values.reserveCapacity(indices.count * sampleSize)
-        for index in indices {
-            values.append(contentsOf: self.values[(index * sampleSize)..<((index + 1) * sampleSize)])
+        self.values.withUnsafeBufferPointer { source in
+            for index in indices {
+                values.append(contentsOf: source[(index * sampleSize)..<((index + 1) * sampleSize)])
+            }
         }
         return SampleSet(values: values, labels: labels.isEmpty ? [] : indices.map { labels[$0] },
                          channels: channels, length: length)

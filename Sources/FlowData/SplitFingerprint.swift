@@ -34,7 +34,7 @@ public struct SplitFingerprint: Sendable {
         withUnsafeBytes(of: Int64(value).littleEndian) { add(bytes: $0) }
     }
 
-    public mutating func add(_ values: ArraySlice<Float>) {
+    public mutating func add<Values: Sequence>(_ values: Values) where Values.Element == Float {
         for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { add(bytes: $0) } }
     }
 }

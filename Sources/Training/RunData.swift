@@ -24,14 +24,15 @@ extension RunConfiguration {
     }
 
     /// Loads, cleans, splits (by the data's `split_seed`, never the model seed) and scales the
-    /// run's data into what the trainer consumes.
-    public func loadTrainingData(source: String) throws -> (data: TrainingData, prepared: PreparedData) {
+    /// run's data into what the trainer consumes, through `cache` when one is given.
+    public func loadTrainingData(source: String, cache: PreparedDatasetCache? = nil) throws
+        -> (data: TrainingData, prepared: PreparedData, cacheUse: PreparedDatasetCache.Use?) {
         let spec = try dataSpec(source: source)
-        let prepared = try loadDataset(spec)
+        let (prepared, cacheUse) = try loadDataset(spec, cache: cache)
         let data = TrainingData(
             train: prepared.train, validation: prepared.validation, test: prepared.test, classNames: prepared.classNames,
             preprocessing: try prepared.preprocessingMetadata(),
             validationFingerprint: prepared.validationFingerprint, testFingerprint: prepared.testFingerprint)
-        return (data, prepared)
+        return (data, prepared, cacheUse)
     }
 }

@@ -16,18 +16,24 @@ public final class TrainingSession {
     public let trainer: Trainer
     public let prepared: PreparedData
     public let runFile: String
+    /// Whether the data came from the prepared-dataset cache (nil: no cache was asked for).
+    public let dataCacheUse: PreparedDatasetCache.Use?
     private let lock: RunFolderLock
 
-    private init(trainer: Trainer, prepared: PreparedData, runFile: String, lock: RunFolderLock) {
+    private init(trainer: Trainer, prepared: PreparedData, dataCacheUse: PreparedDatasetCache.Use?, runFile: String,
+                 lock: RunFolderLock) {
         self.trainer = trainer
         self.prepared = prepared
+        self.dataCacheUse = dataCacheUse
         self.runFile = runFile
         self.lock = lock
     }
 
     /// A new run from `configPath`, with `overrides` (run-file keys) replacing its values.
     /// The output folder is `overrides["output"]`, the file's `output`, or `runs/<file name>`.
-    public static func start(configPath: String, overrides: [String: JSONValue]) throws -> TrainingSession {
+    /// The data comes through `dataCache` when one is given.
+    public static func start(configPath: String, overrides: [String: JSONValue],
+                             dataCache: PreparedDatasetCache? = nil) throws -> TrainingSession {
         guard case .object(var members) = try JSONValue.read(path: configPath) else {
             throw JSONFileError(source: configPath, field: nil, message: "must be a JSON object")
         }
@@ -38,19 +44,20 @@ public final class TrainingSession {
         let files = RunFiles(directory: URL(fileURLWithPath: output))
         try FileManager.default.createDirectory(at: files.directory, withIntermediateDirectories: true)
         let lock = try RunFolderLock(directory: files.directory)
-        let (data, prepared) = try configuration.loadTrainingData(source: configPath)
+        let (data, prepared, cacheUse) = try configuration.loadTrainingData(source: configPath, cache: dataCache)
         var model = configuration.model
         model.inputChannels = data.train.channels
         model.classCount = data.classNames.count
         let trainer = try Trainer(model: model, options: configuration.options, data: data, files: files)
         members["output"] = .string(output)
         try writeRunFile(.object(members), to: files.runFile)
-        return TrainingSession(trainer: trainer, prepared: prepared, runFile: configPath, lock: lock)
+        return TrainingSession(trainer: trainer, prepared: prepared, dataCacheUse: cacheUse, runFile: configPath, lock: lock)
     }
 
     /// Continues the run in `directory` to `epochs` in total (or its own target), reloading the data
     /// its `run.json` describes.
-    public static func resume(directory: String, epochs: Int?, threads: Int?) throws -> TrainingSession {
+    public static func resume(directory: String, epochs: Int?, threads: Int?,
+                              dataCache: PreparedDatasetCache? = nil) throws -> TrainingSession {
         let files = RunFiles(directory: URL(fileURLWithPath: directory))
         let runFile = files.runFile.path
         guard FileManager.default.fileExists(atPath: runFile) else {
@@ -58,9 +65,9 @@ public final class TrainingSession {
         }
         let lock = try RunFolderLock(directory: files.directory)
         let configuration = try RunConfiguration.read(path: runFile)
-        let (data, prepared) = try configuration.loadTrainingData(source: runFile)
+        let (data, prepared, cacheUse) = try configuration.loadTrainingData(source: runFile, cache: dataCache)
         let trainer = try Trainer(resuming: files, data: data, epochs: epochs, threads: threads)
-        return TrainingSession(trainer: trainer, prepared: prepared, runFile: runFile, lock: lock)
+        return TrainingSession(trainer: trainer, prepared: prepared, dataCacheUse: cacheUse, runFile: runFile, lock: lock)
     }
 
     /// Trains until done or until `shouldStop` says so after an epoch.

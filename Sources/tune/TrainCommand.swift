@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import FileFormats
+import FlowData
 import NN
 import Training
 import TrialProtocol
@@ -40,6 +41,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("thread-requests"),
             help: "A file whose number, whenever it changes, sets the BLAS threads from the next batch on (set by the search coordinator; ignored on OpenBLAS).")
     var threadRequests: String?
+    @Flag(name: .customLong("no-data-cache"),
+          help: "Parse the data files instead of mapping a prepared dataset from the cache ($TUNE_DATA_CACHE, else ~/.cache/tune/datasets).")
+    var noDataCache = false
     /// `tune bench startup` times exec to the first training step with this: exit 0 right before it.
     @Flag(name: .customLong("exit-before-first-step"), help: ArgumentHelp(visibility: .hidden))
     var exitBeforeFirstStep = false
@@ -72,10 +76,11 @@ struct TrainCommand: ParsableCommand {
         if trial != nil { ParentWatch.exitWhenOrphaned() }
         let stop = StopRequest(message: "stopping after this epoch (its checkpoint is kept); Ctrl-C again to stop now")
         let session: TrainingSession
+        let dataCache = noDataCache ? nil : PreparedDatasetCache.standard()
         if let resume {
-            session = try TrainingSession.resume(directory: resume, epochs: epochs, threads: threads)
+            session = try TrainingSession.resume(directory: resume, epochs: epochs, threads: threads, dataCache: dataCache)
         } else if let config {
-            session = try TrainingSession.start(configPath: config, overrides: overrides)
+            session = try TrainingSession.start(configPath: config, overrides: overrides, dataCache: dataCache)
         } else {
             throw ValidationError("give --config or --resume")
         }
@@ -132,6 +137,7 @@ struct TrainCommand: ParsableCommand {
         if let test = prepared.test { line += ", \(test.count) test" }
         line += " samples of \(prepared.train.channels) x \(prepared.train.length); \(prepared.classNames.count) classes"
         printError(line)
+        if let use = session.dataCacheUse { printError("data: \(use)") }
         for summaryLine in prepared.summary.lines { printError("data: " + summaryLine) }
     }
 }

@@ -118,12 +118,12 @@ struct DatasetTests {
         #expect(input.origins == ["\(testPath) line 2", "\(testPath) line 3", "\(testPath) line 5"])
         #expect(input.samples.labels == [1, 0, -1])  // "other" is not a class
         let testSamples = try #require(data.test)
-        #expect(Array(input.samples.values[0..<(2 * input.samples.sampleSize)]) == testSamples.values)
+        #expect(Array(input.samples.values[0..<(2 * input.samples.sampleSize)]) == testSamples.values.array)
         // Without a label column, prediction input still loads.
         let unlabelled = try directory.write("proto,count,size\ntcp,1,3\n", to: "new.csv")
         let prepared = try restored.prepare(files: [unlabelled])
         #expect(prepared.samples.labels.isEmpty && prepared.samples.count == 1)
-        #expect(prepared.samples.values == Array(testSamples.values[0..<testSamples.sampleSize]))
+        #expect(prepared.samples.values.array == Array(testSamples.values[0..<testSamples.sampleSize]))
         #expect(throws: DataError.self) { try FeaturePipeline(metadata: ["data.pipeline": "{}"]) }
         // A damaged checkpoint whose vocabulary no longer matches its scaler is refused, not read past.
         var damaged = data.pipeline

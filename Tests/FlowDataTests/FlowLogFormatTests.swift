@@ -123,7 +123,7 @@ struct FlowLogFormatTests {
             let records = try liveRecords(text, pipeline: pipeline)
             #expect(records.count == fresh.count)
             #expect(records.allSatisfy { $0.problem == nil })
-            #expect(records.flatMap { $0.features ?? [] } == expected.samples.values)
+            #expect(records.flatMap { $0.features ?? [] } == expected.samples.values.array)
             #expect(records.map(\.label) == fresh.map { $0.malicious ? "Malicious" : "Benign" })
         }
     }
