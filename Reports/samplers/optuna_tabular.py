@@ -83,7 +83,7 @@ def suggest(trial):
     }
 
 
-def run_one(table, method, seed, n_trials, epoch_budget, sha_max_trials):
+def run_one(table, method, seed, n_trials, epoch_budget, sha_max_trials, min_resource=1):
     """One run of a method with a seed; returns its output rows."""
     if method == "optuna-random":
         sampler = optuna.samplers.RandomSampler(seed=seed)
@@ -91,7 +91,7 @@ def run_one(table, method, seed, n_trials, epoch_budget, sha_max_trials):
         sampler = optuna.samplers.TPESampler(seed=seed)
     pruned = method.endswith("-sha")
     pruner = (optuna.pruners.SuccessiveHalvingPruner(
-        min_resource=1, reduction_factor=3, min_early_stopping_rate=0)
+        min_resource=min_resource, reduction_factor=3, min_early_stopping_rate=0)
         if pruned else optuna.pruners.NopPruner())
     study = optuna.create_study(direction="maximize", sampler=sampler, pruner=pruner)
     state = {"spent": 0, "best": -math.inf}
@@ -133,6 +133,8 @@ def main():
                     help="epoch budget of -sha methods (default 27 x --trials, i.e. 2700)")
     ap.add_argument("--sha-max-trials", type=int, default=None,
                     help="trial cap of -sha methods (default 3 x --trials, i.e. 300)")
+    ap.add_argument("--min-resource", type=int, default=1,
+                    help="SuccessiveHalvingPruner's min_resource (first rung, epochs) of -sha methods")
     ap.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
@@ -154,7 +156,7 @@ def main():
         for method in methods:
             t0 = time.perf_counter()
             for seed in range(args.seeds):
-                rows = run_one(table, method, seed, args.trials, epoch_budget, sha_max)
+                rows = run_one(table, method, seed, args.trials, epoch_budget, sha_max, args.min_resource)
                 w.writerows(rows)
             print(f"{method}: {args.seeds} seeds in {time.perf_counter() - t0:.1f} s",
                   file=sys.stderr)

@@ -23,6 +23,7 @@ struct BenchSamplersCommand: ParsableCommand {
     @Option(help: "Seeds per method.") var seeds = 20
     @Option(help: "Trials of a method that trains every trial to the full budget.") var trials = 100
     @Option(help: "Trials of a method that halves (it stops at the epoch budget first).") var halvingTrials = 300
+    @Option(help: "The first rung (epochs) of the halving methods.") var minEpochs = 1
     @Option(help: "Epochs a seed may spend (default: trials x max_epochs).") var epochBudget: Int?
     @Option(help: "The CSV of traces to write.") var out = "Reports/samplers/tune-runs.csv"
     @Flag(help: "Measure idle workers instead of writing traces.") var idle = false
@@ -46,7 +47,8 @@ struct BenchSamplersCommand: ParsableCommand {
 
     func run() throws {
         let base = try SearchDefinition.read(path: space)
-        let benchmark = SamplerBenchmark(base: base, table: try LearningCurveTable.read(path: table, parameters: base.parameters))
+        let benchmark = SamplerBenchmark(base: base, table: try LearningCurveTable.read(path: table, parameters: base.parameters),
+                                         minimumEpochs: minEpochs)
         if idle {
             try measureIdle(benchmark)
             return

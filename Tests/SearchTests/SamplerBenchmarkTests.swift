@@ -84,5 +84,10 @@ struct SamplerBenchmarkTests {
         }
         let tpe = try benchmark.definition(SamplerBenchmark.Method.all[3], lag: 2)
         #expect(tpe.sampler == .tpe && tpe.scheduler == .asha && tpe.tpeOptions.lag == 2 && tpe.budget.minimumEpochs == 1)
+        // --min-epochs moves the halving methods' first rung, and only theirs.
+        let later = SamplerBenchmark(base: definition, table: table, minimumEpochs: 3)
+        #expect(try later.definition(SamplerBenchmark.Method.all[3]).budget.minimumEpochs == 3)
+        let laterTrace = try later.trace(SamplerBenchmark.Method.all[3], seed: 1, trials: 12, epochBudget: 30)
+        #expect(laterTrace != (try benchmark.trace(SamplerBenchmark.Method.all[3], seed: 1, trials: 12, epochBudget: 30)))
     }
 }

@@ -37,13 +37,16 @@ public struct SamplerBenchmark: Sendable {
     /// The search file the table was recorded with (its parameters, metric and budget).
     public let base: SearchDefinition
     public let table: LearningCurveTable
+    /// The first rung of the halving methods.
+    public let minimumEpochs: Int
 
-    public init(base: SearchDefinition, table: LearningCurveTable) {
+    public init(base: SearchDefinition, table: LearningCurveTable, minimumEpochs: Int = 1) {
         self.base = base
         self.table = table
+        self.minimumEpochs = minimumEpochs
     }
 
-    /// `base` with `method`'s sampler and scheduler (and TPE's `lag`), halving from 1 epoch.
+    /// `base` with `method`'s sampler and scheduler (and TPE's `lag`), halving from `minimumEpochs`.
     public func definition(_ method: Method, lag: Int? = nil) throws(JSONFileError) -> SearchDefinition {
         guard case .object(var members) = base.document else { return base }
         members["method"] = nil
@@ -52,7 +55,7 @@ public struct SamplerBenchmark: Sendable {
         members["sampler"] = .object(sampler)
         members["scheduler"] = .string(method.scheduler.rawValue)
         var budget: [String: JSONValue] = ["max_epochs": .number(Double(base.budget.maximumEpochs)), "eta": .number(Double(base.budget.eta))]
-        if method.scheduler.halves { budget["min_epochs"] = .number(1) }
+        if method.scheduler.halves { budget["min_epochs"] = .number(Double(minimumEpochs)) }
         members["budget"] = .object(budget)
         return try SearchDefinition(document: .object(members), source: base.source)
     }
