@@ -43,29 +43,65 @@ enum FileIO {
 
     /// Writes `bytes` to `path`, replacing any file there.
     static func writeBytes(_ bytes: [UInt8], path: String) throws(DataError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else {
-            throw .unwritableFile(path: path, reason: systemMessage())
+        let writer = try Writer(path: path)
+        try writer.append(bytes)
+        try writer.finish(sync: false)
+    }
+
+    /// Sequential writes to a new file (replacing any there), with zero padding up to offsets.
+    final class Writer {
+        private let descriptor: Int32
+        private let path: String
+        private(set) var offset = 0
+        private var isOpen = true
+
+        init(path: String) throws(DataError) {
+            self.path = path
+            descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw .unwritableFile(path: path, reason: systemMessage()) }
         }
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            var total = 0
-            while total < buffer.count, let base = buffer.baseAddress {
-                let count = write(descriptor, base + total, buffer.count - total)
+
+        deinit { if isOpen { close(descriptor) } }
+
+        func append(_ bytes: UnsafeRawBufferPointer) throws(DataError) {
+            var written = 0
+            while written < bytes.count, let base = bytes.baseAddress {
+                let count = write(descriptor, base + written, bytes.count - written)
                 if count < 0 {
                     if errno == EINTR { continue }
-                    failure = systemMessage()
-                    return
+                    throw .unwritableFile(path: path, reason: systemMessage())
                 }
-                total += count
+                written += count
+            }
+            offset += bytes.count
+        }
+
+        func append(_ bytes: [UInt8]) throws(DataError) {
+            var failure: DataError?
+            bytes.withUnsafeBytes { buffer in
+                do throws(DataError) { try append(buffer) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+
+        /// Zeros up to byte `target` of the file.
+        func pad(to target: Int) throws(DataError) {
+            if target > offset { try append([UInt8](repeating: 0, count: target - offset)) }
+        }
+
+        /// Closes the file, first flushing it to disk when `sync` (so a rename after it publishes a whole file).
+        func finish(sync: Bool) throws(DataError) {
+            isOpen = false
+            let synced = !sync || fsync(descriptor) == 0
+            let failure = synced ? nil : systemMessage()
+            guard close(descriptor) == 0, failure == nil else {
+                throw .unwritableFile(path: path, reason: failure ?? systemMessage())
             }
         }
-        if close(descriptor) != 0, failure == nil { failure = systemMessage() }
-        if let failure { throw .unwritableFile(path: path, reason: failure) }
     }
 
     /// The text of the current `errno`.
-    private static func systemMessage() -> String {
+    static func systemMessage() -> String {
         String(cString: strerror(errno))
     }
 }

@@ -16,11 +16,11 @@ final class MappedFile: @unchecked Sendable {
     init(path: String) throws(DataError) {
         self.path = path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .unreadableFile(path: path, reason: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw .unreadableFile(path: path, reason: FileIO.systemMessage()) }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
-            throw .unreadableFile(path: path, reason: String(cString: strerror(errno)))
+            throw .unreadableFile(path: path, reason: FileIO.systemMessage())
         }
         let size = Int(status.st_size)
         guard size > 0 else {
@@ -28,7 +28,7 @@ final class MappedFile: @unchecked Sendable {
             return
         }
         guard let address = mmap(nil, size, PROT_READ, MAP_SHARED, descriptor, 0), address != MAP_FAILED else {
-            throw .unreadableFile(path: path, reason: String(cString: strerror(errno)))
+            throw .unreadableFile(path: path, reason: FileIO.systemMessage())
         }
         bytes = UnsafeRawBufferPointer(start: address, count: size)
     }

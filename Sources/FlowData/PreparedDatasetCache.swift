@@ -81,7 +81,7 @@ public struct PreparedDatasetCache: Sendable {
         do {
             try PreparedDatasetFile.write(fresh, key: key, spec: spec, inputs: fingerprints, to: temporary)
             guard rename(temporary, path) == 0 else {
-                throw DataError.unwritableFile(path: path, reason: String(cString: strerror(errno)))
+                throw DataError.unwritableFile(path: path, reason: FileIO.systemMessage())
             }
         } catch {
             unlink(temporary)
@@ -127,7 +127,7 @@ public struct PreparedDatasetCache: Sendable {
     static func fingerprint(path: String, knownHash: InputFileFingerprint?) throws -> InputFileFingerprint {
         var status = stat()
         guard stat(path, &status) == 0 else {
-            throw DataError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
+            throw DataError.unreadableFile(path: path, reason: FileIO.systemMessage())
         }
         let modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
         let size = Int(status.st_size)
@@ -150,11 +150,11 @@ private final class CacheLock {
 
     init(path: String) throws {
         descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw DataError.unwritableFile(path: path, reason: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw DataError.unwritableFile(path: path, reason: FileIO.systemMessage()) }
         while flock(descriptor, LOCK_EX) != 0 {
             guard errno == EINTR else {
                 close(descriptor)
-                throw DataError.unwritableFile(path: path, reason: String(cString: strerror(errno)))
+                throw DataError.unwritableFile(path: path, reason: FileIO.systemMessage())
             }
         }
     }

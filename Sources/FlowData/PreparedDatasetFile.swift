@@ -65,17 +65,17 @@ public enum PreparedDatasetFile {
         appendLittleEndian(UInt64(headerRoom), to: &preamble)
         appendLittleEndian(headerBytes.withUnsafeBytes { PayloadChecksum.value(of: $0) }, to: &preamble)
 
-        let output = try FileWriter(path: path)
-        try output.write(preamble)
-        try output.write(headerBytes)
+        let output = try FileIO.Writer(path: path)
+        try output.append(preamble)
+        try output.append(headerBytes)
         for (set, split) in sections {
             try output.pad(to: split.valuesOffset)
-            try set.values.withUnsafeBufferPointer { try output.write(UnsafeRawBufferPointer($0)) }
+            try set.values.withUnsafeBufferPointer { try output.append(UnsafeRawBufferPointer($0)) }
             try output.pad(to: split.labelsOffset)
-            try set.labels.withUnsafeBytes { try output.write($0) }
+            try set.labels.withUnsafeBytes { try output.append($0) }
         }
         try output.pad(to: header.fileSize)
-        try output.close()
+        try output.finish(sync: true)
     }
 
     /// Maps the file at `path` and checks it whole: magic, version, header checksum, size, every
@@ -239,47 +239,3 @@ enum PayloadChecksum {
     }
 }
 
-/// Sequential POSIX writes to a new file, with zero padding up to given offsets.
-private final class FileWriter {
-    private let descriptor: Int32
-    private let path: String
-    private(set) var offset = 0
-    private var isOpen = true
-
-    init(path: String) throws(DataError) {
-        self.path = path
-        descriptor = Foundation.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .unwritableFile(path: path, reason: String(cString: strerror(errno))) }
-    }
-
-    deinit { if isOpen { Foundation.close(descriptor) } }
-
-    func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { try write($0) }
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws(DataError) {
-        var written = 0
-        while written < bytes.count, let base = bytes.baseAddress {
-            let count = Foundation.write(descriptor, base + written, bytes.count - written)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .unwritableFile(path: path, reason: String(cString: strerror(errno)))
-            }
-            written += count
-        }
-        offset += bytes.count
-    }
-
-    func pad(to target: Int) throws {
-        if target > offset { try write([UInt8](repeating: 0, count: target - offset)) }
-    }
-
-    /// Flushes to disk and closes: a file renamed into place after this is whole.
-    func close() throws(DataError) {
-        isOpen = false
-        guard fsync(descriptor) == 0, Foundation.close(descriptor) == 0 else {
-            throw .unwritableFile(path: path, reason: String(cString: strerror(errno)))
-        }
-    }
-}
